@@ -1,0 +1,41 @@
+"""flowjit: TensorFlow 1.x graph mode, compiled to machine code through LLVM.
+
+`import flowjit as tf` and write TF1 programs; `tf.Session().run(...)` prunes, optimizes and
+compiles exactly what the fetches need.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .ir import dtypes as _dtypes
+from .ir.dtypes import DType, as_dtype
+from .ir.dtypes import bool_ as bool  # noqa: A001  (tf.bool)
+from .ir.dtypes import float16, float32, float64, int8, int16, int32, int64, string, uint8
+from .ir.shapes import Dimension, TensorShape
+from . import errors
+from .frontend.graph import (Graph, GraphKeys, add_to_collection, add_to_collections, control_dependencies,
+                             device, get_collection, get_collection_ref, get_default_graph, name_scope,
+                             reset_default_graph, set_random_seed)
+from .frontend.tensor import Operation, Tensor, constant, convert_to_tensor, is_tensor, \
+    register_tensor_conversion_function
+from .frontend.session import (ConfigProto, GPUOptions, InteractiveSession, RunMetadata, RunOptions, Session,
+                               get_default_session)
+from .frontend.variables import (AUTO_REUSE, Variable, VariableScope, all_variables, assign, assign_add,
+                                 assign_sub, get_variable, get_variable_scope, global_variables,
+                                 global_variables_initializer, initialize_all_variables,
+                                 initialize_local_variables, is_variable_initialized, local_variables,
+                                 local_variables_initializer, model_variables, report_uninitialized_variables,
+                                 scatter_add, scatter_sub, scatter_update, trainable_variables, variable_scope,
+                                 variables_initializer, assert_variables_initialized, moving_average_variables)
+from .frontend.math_ops import *  # noqa: F401,F403,E402
+from .frontend.array_ops import *  # noqa: F401,F403,E402
+from .frontend.random_ops import *  # noqa: F401,F403,E402
+from .frontend.init_ops import *  # noqa: F401,F403,E402
+from .frontend.control_flow import *  # noqa: F401,F403,E402
+from . import nn  # noqa: E402
+
+newaxis = None
+float_ = float32
+double = float64
+half = float16

@@ -1,0 +1,1 @@
+"""The TF1 front end: building graphs, variables, sessions; exposed as `flowjit.*`."""

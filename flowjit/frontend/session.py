@@ -1,0 +1,323 @@
+"""`tf.Session`: prune, optimize, compile and run exactly what the fetches need.
+
+The path of one `run` (docs/architecture.md): flatten the fetches, resolve feeds, build a
+signature, look it up in the compiled-plan cache; on a miss prune the graph to a plan graph
+(params = feeds, results = fetched tensors, targets = fetched operations), run the pass
+pipeline, compile with the session's backend; then call the executable with the feed arrays
+and this session's variable state, and rebuild the fetch structure from the results.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from ..ir.graph import Graph as IRGraph
+from ..ir.graph import Node, Value
+from ..passes import pipeline as _pipeline
+from ..passes.prune import prune
+from ..runtime import SessionState, get_backend
+from .graph import Graph, get_default_graph
+from .tensor import Operation, Tensor
+
+
+class ConfigProto:
+    """`tf.ConfigProto`: accepted for compatibility; `allow_soft_placement` is honoured."""
+
+    def __init__(self, allow_soft_placement: bool = True, log_device_placement: bool = False,
+                 device_count: dict | None = None, inter_op_parallelism_threads: int = 0,
+                 intra_op_parallelism_threads: int = 0, gpu_options: Any = None, **kwargs: Any) -> None:
+        self.allow_soft_placement = allow_soft_placement
+        self.log_device_placement = log_device_placement
+        self.device_count = dict(device_count or {})
+        self.inter_op_parallelism_threads = inter_op_parallelism_threads
+        self.intra_op_parallelism_threads = intra_op_parallelism_threads
+        self.gpu_options = gpu_options
+        self.extra = kwargs
+
+
+class GPUOptions:
+    def __init__(self, allow_growth: bool = False, per_process_gpu_memory_fraction: float = 1.0, **kwargs: Any) -> None:
+        self.allow_growth = allow_growth
+        self.per_process_gpu_memory_fraction = per_process_gpu_memory_fraction
+
+
+class RunOptions:
+    def __init__(self, **kwargs: Any) -> None:
+        self.__dict__.update(kwargs)
+
+
+class RunMetadata:
+    def __init__(self) -> None:
+        self.step_stats = None
+
+
+def default_backend_name() -> str:
+    """`FLOWJIT_BACKEND` picks the backend; the LLVM `cpu` backend when it is available."""
+    from ..runtime import available_backends
+
+    name = os.environ.get("FLOWJIT_BACKEND")
+    if name:
+        return name
+    return "cpu" if "cpu" in available_backends() else "reference"
+
+
+# --- fetch structures ----------------------------------------------------------------
+
+def _flatten_fetches(fetches: Any, out: list[Any]) -> Callable[[list[Any]], Any]:
+    """Append leaves of `fetches` to `out`; return a function rebuilding the structure."""
+    if isinstance(fetches, (list,)):
+        builders = [_flatten_fetches(f, out) for f in fetches]
+        return lambda vals: [b(vals) for b in builders]
+    if isinstance(fetches, tuple) and hasattr(fetches, "_fields"):  # namedtuple
+        builders = [_flatten_fetches(f, out) for f in fetches]
+        cls = type(fetches)
+        return lambda vals: cls(*[b(vals) for b in builders])
+    if isinstance(fetches, tuple):
+        builders = [_flatten_fetches(f, out) for f in fetches]
+        return lambda vals: tuple(b(vals) for b in builders)
+    if isinstance(fetches, collections.abc.Mapping):
+        keys = list(fetches.keys())
+        builders = [_flatten_fetches(fetches[k], out) for k in keys]
+        cls = type(fetches)
+
+        def build(vals: list[Any]) -> Any:
+            items = [(k, b(vals)) for k, b in zip(keys, builders)]
+            try:
+                return cls(items)
+            except TypeError:
+                return dict(items)
+        return build
+    index = len(out)
+    out.append(fetches)
+    return lambda vals: vals[index]
+
+
+class _CompiledPlan:
+    __slots__ = ("executable", "graph")
+
+    def __init__(self, executable: Any, graph: IRGraph) -> None:
+        self.executable = executable
+        self.graph = graph
+
+
+class BaseSession:
+    def __init__(self, target: str = "", graph: Graph | None = None, config: ConfigProto | None = None,
+                 backend: str | None = None, pipeline: Any = None) -> None:
+        self._graph = graph if graph is not None else get_default_graph()
+        self._target = target
+        self._config = config or ConfigProto()
+        self._state = SessionState()
+        self._backend_name = backend or default_backend_name()
+        self._backend = get_backend(self._backend_name)
+        self._pipeline = pipeline
+        self._cache: dict[Any, _CompiledPlan] = {}
+        self._closed = False
+        self._default_ctx: Any = None
+
+    # --- properties -------------------------------------------------------------------
+    @property
+    def graph(self) -> Graph:
+        return self._graph
+
+    @property
+    def graph_def(self) -> IRGraph:
+        return self._graph.as_ir_graph()
+
+    @property
+    def sess_str(self) -> str:
+        return self._target
+
+    @property
+    def backend(self) -> str:
+        return self._backend_name
+
+    @property
+    def state(self) -> SessionState:
+        return self._state
+
+    @property
+    def pipeline(self) -> Any:
+        return self._pipeline
+
+    @pipeline.setter
+    def pipeline(self, value: Any) -> None:
+        self._pipeline = value
+        self._cache.clear()
+
+    # --- lifecycle --------------------------------------------------------------------
+    def close(self) -> None:
+        self._closed = True
+        self._cache.clear()
+
+    def __enter__(self) -> "BaseSession":
+        self._default_ctx = self.as_default()
+        self._default_ctx.__enter__()
+        self._graph_ctx = self._graph.as_default()
+        self._graph_ctx.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._graph_ctx.__exit__(*exc)
+        self._default_ctx.__exit__(*exc)
+        self.close()
+
+    @contextlib.contextmanager
+    def as_default(self) -> Iterator["BaseSession"]:
+        _default_session_stack.append(self)
+        try:
+            yield self
+        finally:
+            _default_session_stack.remove(self)
+
+    # --- running ----------------------------------------------------------------------
+    def run(self, fetches: Any, feed_dict: Any = None, options: Any = None, run_metadata: Any = None) -> Any:
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        leaves: list[Any] = []
+        rebuild = _flatten_fetches(fetches, leaves)
+        fetch_values: list[Value] = []
+        targets: list[Node] = []
+        slots: list[int | None] = []  # per leaf: index into fetch_values, or None for an op
+        for leaf in leaves:
+            element = self._as_fetch(leaf)
+            if isinstance(element, Operation):
+                if element.node not in targets:
+                    targets.append(element.node)
+                slots.append(None)
+            else:
+                if element.value not in fetch_values:
+                    fetch_values.append(element.value)
+                slots.append(fetch_values.index(element.value))
+        feed_values, feed_arrays = self._resolve_feeds(feed_dict)
+        key = (tuple(fetch_values), tuple(targets), tuple(feed_values),
+               tuple((a.dtype.str, a.shape) for a in feed_arrays), self._graph.version)
+        plan = self._cache.get(key)
+        if plan is None:
+            plan = self._compile(fetch_values, targets, feed_values)
+            self._cache[key] = plan
+        results = plan.executable.run(feed_arrays, self._state)
+        values = [None if s is None else _as_output(results[s]) for s in slots]
+        return rebuild(values)
+
+    def _as_fetch(self, leaf: Any) -> Tensor | Operation:
+        if leaf is None:
+            raise TypeError("Fetch argument None has invalid type <class 'NoneType'>")
+        try:
+            element = self._graph.as_graph_element(leaf)
+        except (KeyError, ValueError) as e:
+            raise type(e)(f"Fetch argument {leaf!r} cannot be interpreted as a Tensor. ({e})") from None
+        except TypeError:
+            raise TypeError(f"Fetch argument {leaf!r} has invalid type {type(leaf)}, must be a string or "
+                            "Tensor. (Can not convert a {0} into a Tensor or Operation.)".format(type(leaf).__name__)) from None
+        if element.graph is not self._graph:
+            raise ValueError(f"Fetch argument {leaf!r} cannot be interpreted as a Tensor. "
+                             f"(Tensor {element.name} is not an element of this graph.)")
+        return element
+
+    def _resolve_feeds(self, feed_dict: Any) -> tuple[list[Value], list[np.ndarray]]:
+        if not feed_dict:
+            return [], []
+        values: list[Value] = []
+        arrays: list[np.ndarray] = []
+        for key, fed in feed_dict.items():
+            try:
+                element = self._graph.as_graph_element(key, allow_operation=False)
+            except (KeyError, ValueError, TypeError) as e:
+                raise TypeError(f"Cannot interpret feed_dict key {key!r} as a Tensor: {e}") from None
+            if isinstance(element, Operation):
+                raise TypeError(f"Cannot interpret feed_dict key {key!r} as a Tensor: it is an Operation.")
+            if element.graph is not self._graph:
+                raise ValueError(f"Cannot feed {element.name}: it belongs to another graph than this session's.")
+            if not self._graph.is_feedable(element):
+                raise ValueError(f"Tensor {element.name} may not be fed.")
+            arrays.append(_feed_array(element, fed))
+            values.append(element.value)
+        return values, arrays
+
+    def _compile(self, fetches: list[Value], targets: list[Node], feeds: list[Value]) -> _CompiledPlan:
+        plan_graph = prune(self._graph, fetches, targets, feeds)
+        plan_graph = _pipeline.optimize(plan_graph, self._pipeline)
+        return _CompiledPlan(self._backend.compile(plan_graph), plan_graph)
+
+    def list_devices(self) -> list[str]:
+        return ["/job:localhost/replica:0/task:0/device:CPU:0"]
+
+
+def _as_output(array: np.ndarray) -> Any:
+    """Fetched values are NumPy arrays; scalars come back as NumPy scalars, as in TF."""
+    if array.ndim == 0:
+        return array[()]
+    return array
+
+
+def _describe(t: Tensor) -> str:
+    src = t.op.source
+    return f"'{t.name}'" + (f" (created at {src})" if src else "")
+
+
+def _feed_array(tensor: Tensor, fed: Any) -> np.ndarray:
+    """Convert a fed value to the tensor's dtype, refusing lossy kind changes and wrong shapes."""
+    if isinstance(fed, (Tensor, Operation)):
+        raise TypeError(f"The value of a feed cannot be a tf.Tensor object ({fed.name}). Acceptable feed values "
+                        "include Python scalars, strings, lists, numpy ndarrays, or TensorHandles.")
+    want = tensor.dtype
+    arr = np.asarray(fed)
+    if arr.dtype == object:
+        raise TypeError(f"Cannot feed a value of type {type(fed).__name__} to tensor {_describe(tensor)} "
+                        f"of dtype {want.name}")
+    kind = arr.dtype.kind
+    if (want.is_integer and kind in "fc") or (want.is_bool and kind not in "b") or (
+            want.is_numeric and kind in "USO"):
+        raise TypeError(f"Cannot feed a {arr.dtype} value to tensor {_describe(tensor)}, which has dtype "
+                        f"{want.name}: the conversion would change values.")
+    if want.is_integer and kind in "iu" and arr.size:
+        info = np.iinfo(want.np_dtype)
+        if arr.min() < info.min or arr.max() > info.max:
+            raise TypeError(f"Feed value for {_describe(tensor)} does not fit in {want.name}. Try explicitly "
+                            "setting the type of the feed tensor to a larger type (e.g. int64).")
+    arr = np.ascontiguousarray(arr, dtype=want.np_dtype)
+    if not tensor.shape.is_compatible_with(arr.shape):
+        raise ValueError(f"Cannot feed value of shape {arr.shape} for Tensor {_describe(tensor)}, "
+                         f"which has shape {tensor.shape}")
+    return arr
+
+
+class Session(BaseSession):
+    """`tf.Session(target='', graph=None, config=None)`; flowjit adds `backend=` and `pipeline=`."""
+
+
+class InteractiveSession(BaseSession):
+    """Installs itself as the default session on construction (for shells and notebooks)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _default_session_stack.append(self)
+
+    def close(self) -> None:
+        super().close()
+        if self in _default_session_stack:
+            _default_session_stack.remove(self)
+
+
+_default_session_stack: list[BaseSession] = []
+
+
+def get_default_session() -> BaseSession | None:
+    return _default_session_stack[-1] if _default_session_stack else None
+
+
+def _session_for(session: BaseSession | None, graph: Graph) -> BaseSession:
+    session = session or get_default_session()
+    if session is None:
+        raise ValueError("Cannot evaluate tensor using `eval()`: No default session is registered. Use "
+                         "`with sess.as_default()` or pass an explicit session to `eval(session=sess)`")
+    if session.graph is not graph:
+        raise ValueError("Cannot use the given session to evaluate tensor: the tensor's graph is different "
+                         "from the session's graph.")
+    return session
+

@@ -1,0 +1,7 @@
+"""Op definitions; importing this package registers every op type.
+
+One module per family: `base` (Const, Placeholder, Identity, ...), `state` (variables),
+`math`, `array`, `nn`, `random`, `control` (cond, while, Print, Assert, ...).
+"""
+
+from . import base, state, math, array, nn, random, control  # noqa: F401

@@ -1,0 +1,1 @@
+"""Op definitions: control (registered on import)."""

@@ -1,0 +1,1 @@
+"""Op definitions: math (registered on import)."""

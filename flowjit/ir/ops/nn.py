@@ -1,0 +1,1 @@
+"""Op definitions: nn (registered on import)."""

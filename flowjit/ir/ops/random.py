@@ -1,0 +1,1 @@
+"""Op definitions: random (registered on import)."""

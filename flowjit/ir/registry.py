@@ -1,0 +1,166 @@
+"""The op registry: one `OpDef` per op type, one line per concern.
+
+An op declares
+  infer(inputs, attrs) -> [OutputSpec]   dtype/shape rule, run when the node is built, so
+                                         `matmul([2,3], [4,5])` fails at graph-build time;
+                                         raise ValueError/TypeError with a plain message
+  kernel(ctx, *arrays) -> array | tuple  the NumPy reference kernel (the oracle); returns one
+                                         array for single-output ops, a tuple otherwise
+  stateful                               reads or writes state / randomness: never folded,
+                                         never merged by CSE, never pruned from a target
+  op_class                               fusion class: elementwise < broadcast < injective <
+                                         reduction < matmul < opaque
+  ref_inputs (extra)                     input positions that name a variable without reading it
+  lazy (extra)                           value produced when a consumer reads it (VariableV2)
+  host                                   runs in the runtime between native segments (Print,
+                                         Assert, queues), never compiled
+
+Kernels get a `ctx` (see runtime.reference.KernelContext): `ctx.node`, `ctx.attrs`,
+`ctx.state` (variables, RNG), `ctx.run_graph(subgraph, args)` for structured control flow,
+and `ctx.error(cls, message)` to raise an error that names the node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .graph import OutputSpec, Value
+
+OP_CLASSES = ("elementwise", "broadcast", "injective", "reduction", "matmul", "opaque")
+
+
+@dataclass
+class OpDef:
+    name: str
+    infer: Callable[[Sequence["Value"], dict[str, Any]], list["OutputSpec"]]
+    kernel: Callable[..., Any]
+    stateful: bool = False
+    op_class: str = "opaque"
+    host: bool = False
+    num_inputs: int | None = None  # None: variadic (checked by infer)
+    doc: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_REGISTRY: dict[str, OpDef] = {}
+
+
+def register_op(name: str, *, infer: Callable, kernel: Callable, stateful: bool = False,
+                op_class: str = "opaque", host: bool = False, num_inputs: int | None = None,
+                doc: str = "", **extra: Any) -> OpDef:
+    """Register an op type; registering a name twice is an error (ops are global facts)."""
+    if name in _REGISTRY:
+        raise ValueError(f"op {name!r} is already registered")
+    if op_class not in OP_CLASSES:
+        raise ValueError(f"op_class must be one of {OP_CLASSES}, got {op_class!r}")
+
+    if num_inputs is not None:
+        inner = infer
+
+        def infer(inputs, attrs, _inner=inner, _n=num_inputs, _name=name):  # type: ignore[no-redef]
+            if len(inputs) != _n:
+                raise ValueError(f"{_name} takes {_n} inputs, got {len(inputs)}")
+            return _inner(inputs, attrs)
+
+    opdef = OpDef(name, infer, kernel, stateful, op_class, host, num_inputs, doc, dict(extra))
+    _REGISTRY[name] = opdef
+    return opdef
+
+
+def get_op(name: str) -> OpDef:
+    _ensure_loaded()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"op type {name!r} is not registered") from None
+
+
+def has_op(name: str) -> bool:
+    _ensure_loaded()
+    return name in _REGISTRY
+
+
+def all_ops() -> dict[str, OpDef]:
+    _ensure_loaded()
+    return dict(_REGISTRY)
+
+
+_loaded = False
+
+
+def _ensure_loaded() -> None:
+    """Import the op definition modules once (they register themselves)."""
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        from . import ops  # noqa: F401
+
+
+def static_value(value: "Value") -> np.ndarray | None:
+    """The value of `value` if it is known while building the graph, else None.
+
+    Used by inference rules (e.g. Reshape's shape argument). Knows Const, Shape/Size/Rank of
+    statically shaped inputs, and Identity/Cast/Pack of known values.
+    """
+    node = value.node
+    op = node.op
+    if op == "Const":
+        return node.attrs["value"]
+    if op == "Shape":
+        shape = node.inputs[0].shape
+        if shape.is_fully_defined():
+            return np.array(shape.as_list(), dtype=node.outputs[0].dtype.np_dtype)
+    if op == "Size":
+        n = node.inputs[0].shape.num_elements()
+        if n is not None:
+            return np.array(n, dtype=node.outputs[0].dtype.np_dtype)
+    if op == "Rank":
+        r = node.inputs[0].shape.rank
+        if r is not None:
+            return np.array(r, dtype=np.int32)
+    if op in ("Identity", "StopGradient"):
+        return static_value(node.inputs[0])
+    if op == "Cast":
+        inner = static_value(node.inputs[0])
+        if inner is not None:
+            return inner.astype(node.outputs[0].dtype.np_dtype)
+    if op == "Pack":
+        parts = [static_value(v) for v in node.inputs]
+        if all(p is not None for p in parts):
+            return np.stack(parts, axis=node.attrs.get("axis", 0))
+    return None
+
+
+def partial_shape_value(value: "Value"):
+    """Like `static_value` for a 1-D shape tensor, but allows unknown entries (None).
+
+    Returns a list of int|None, or None when even the length is unknown.
+    """
+    known = static_value(value)
+    if known is not None:
+        return [int(d) for d in np.asarray(known).reshape(-1)]
+    node = value.node
+    if node.op == "Shape":
+        shape = node.inputs[0].shape
+        return None if shape.rank is None else shape.as_list()
+    if node.op == "Pack":
+        out = []
+        for v in node.inputs:
+            s = static_value(v)
+            out.append(None if s is None else int(s))
+        return out
+    if node.op == "ConcatV2":
+        out = []
+        for v in node.inputs[:-1]:
+            part = partial_shape_value(v)
+            if part is None:
+                return None
+            out.extend(part)
+        return out
+    if value.shape.is_fully_defined() and value.shape.rank == 1:
+        return [None] * value.shape.as_list()[0]
+    return None

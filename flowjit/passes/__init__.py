@@ -1,0 +1,5 @@
+"""Graph-to-graph passes and the pass manager."""
+
+from .prune import prune
+
+__all__ = ["prune"]

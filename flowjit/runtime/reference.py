@@ -1,0 +1,129 @@
+"""The reference backend: interprets the IR node by node with the ops' NumPy kernels.
+
+It is the oracle every other backend is tested against, so it is strict: a kernel that
+returns the wrong dtype or a shape that contradicts inference is an InternalError naming the
+node, not something to paper over.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..ir import errors
+from ..ir.graph import Graph, Node
+from ..ir.registry import get_op
+from .executor import register_backend
+from .state import SessionState
+
+
+class KernelContext:
+    """What a reference kernel may use besides its input arrays."""
+
+    __slots__ = ("node", "state", "interpreter")
+
+    def __init__(self, node: Node, state: SessionState, interpreter: "Interpreter") -> None:
+        self.node = node
+        self.state = state
+        self.interpreter = interpreter
+
+    @property
+    def attrs(self) -> dict[str, Any]:
+        return self.node.attrs
+
+    def error(self, cls: type[errors.OpError], message: str) -> errors.OpError:
+        return errors.node_error(cls, self.node, message)
+
+    def error_unbound_arg(self) -> None:
+        raise self.error(errors.InternalError, "function parameter was not bound by its caller")
+
+    def run_graph(self, graph: Graph, args: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Run a function-body graph (params bound to args) and return its results."""
+        return Interpreter(graph).run(args, self.state)
+
+    def rng(self) -> np.random.Generator:
+        return self.state.rng(self.node.name, self.node.graph.seed, self.node.attrs.get("seed"))
+
+    def print(self, text: str) -> None:
+        if self.state.print_fn is not None:
+            self.state.print_fn(text)
+        else:
+            print(text, file=sys.stderr)
+
+
+def check_output(node: Node, index: int, array: Any) -> np.ndarray:
+    """Normalize a kernel result to an ndarray and check it against the node's declared type."""
+    out = np.asarray(array)
+    spec = node.outputs[index]
+    if out.dtype != spec.dtype.np_dtype:
+        raise errors.node_error(errors.InternalError, node,
+                                f"reference kernel returned {out.dtype} for output {index}, declared {spec.dtype.name}")
+    if not spec.shape.is_compatible_with(out.shape):
+        raise errors.node_error(errors.InternalError, node,
+                                f"reference kernel returned shape {list(out.shape)} for output {index}, "
+                                f"declared {spec.shape}")
+    return out
+
+
+class Interpreter:
+    """Executes a graph in topological order; `run(params, state) -> results`."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.order = graph.topological_order()
+        self.param_ids = {id(p): k for k, p in enumerate(graph.params)}
+        self.lazy = {id(n) for n in self.order if get_op(n.op).extra.get("lazy")}
+        self.ref_inputs = {id(n): set(get_op(n.op).extra.get("ref_inputs", ())) for n in self.order}
+
+    def _read(self, value: Any, env: dict, state: SessionState) -> np.ndarray:
+        node = value.node
+        if id(node) in self.lazy:  # a variable: read it now, at the consumer's turn
+            return check_output(node, 0, get_op(node.op).kernel(KernelContext(node, state, self)))
+        return env[id(node)][value.index]
+
+    def run(self, args: Sequence[np.ndarray], state: SessionState) -> list[np.ndarray]:
+        graph = self.graph
+        if len(args) != len(graph.params):
+            raise errors.InternalError(None, None, f"graph takes {len(graph.params)} arguments, got {len(args)}")
+        env: dict[int, list[np.ndarray]] = {}
+        for node in self.order:
+            k = self.param_ids.get(id(node))
+            if k is not None:
+                env[id(node)] = [check_output(node, 0, args[k])]
+                continue
+            if id(node) in self.lazy:
+                continue
+            refs = self.ref_inputs[id(node)]
+            inputs = [None if k in refs else self._read(v, env, state) for k, v in enumerate(node.inputs)]
+            ctx = KernelContext(node, state, self)
+            try:
+                result = get_op(node.op).kernel(ctx, *inputs)
+            except errors.OpError:
+                raise
+            except Exception as e:  # a kernel crash becomes an error naming the node
+                raise errors.node_error(errors.InvalidArgumentError, node, f"{type(e).__name__}: {e}") from e
+            n_out = len(node.outputs)
+            if n_out == 1:
+                outs = [check_output(node, 0, result)]
+            else:
+                result = tuple(result) if result is not None else ()
+                if len(result) != n_out:
+                    raise errors.node_error(errors.InternalError, node,
+                                            f"reference kernel returned {len(result)} outputs, declared {n_out}")
+                outs = [check_output(node, i, r) for i, r in enumerate(result)]
+            env[id(node)] = outs
+        return [self._read(v, env, state) for v in graph.results]
+
+
+class ReferenceBackend:
+    """Backend `reference`: the NumPy interpreter."""
+
+    name = "reference"
+
+    def compile(self, graph: Graph) -> Interpreter:
+        return Interpreter(graph)
+
+
+register_backend("reference", ReferenceBackend)
