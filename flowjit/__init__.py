@@ -39,3 +39,5 @@ newaxis = None
 float_ = float32
 double = float64
 half = float16
+from .frontend.gradients import NotDifferentiable, RegisterGradient, gradients, hessians  # noqa: E402
+from . import train, layers, contrib  # noqa: E402

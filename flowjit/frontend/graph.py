@@ -221,6 +221,9 @@ class Graph(IRGraph):
             if n not in deps:
                 deps.append(n)
         deps = [d for d in deps if d.graph is self]
+        override = self.__dict__.get("_gradient_override_map")
+        if override and op_type in override:
+            attrs = {**(attrs or {}), "_gradient_op_type": override[op_type]}
         node_name = self.scoped_name(name or op_type)
         source = user_source_location()
         with self._lock:

@@ -4,4 +4,4 @@ One module per family: `base` (Const, Placeholder, Identity, ...), `state` (vari
 `math`, `array`, `nn`, `random`, `control` (cond, while, Print, Assert, ...).
 """
 
-from . import base, state, math, array, nn, random, control  # noqa: F401
+from . import base, state, math, array, nn, random, control, fused  # noqa: F401

@@ -1,0 +1,3 @@
+"""`tf.contrib`: the parts TF1 programs commonly use."""
+
+from . import layers  # noqa: F401

@@ -1,0 +1,1 @@
+"""`tf.contrib.layers` (filled in by its owner)."""

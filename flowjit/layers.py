@@ -1,0 +1,1 @@
+"""`tf.layers` (filled in by its owner)."""

@@ -1,0 +1,1 @@
+"""`tf.train` (filled in by its owner)."""
