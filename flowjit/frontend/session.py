@@ -12,15 +12,18 @@ from __future__ import annotations
 import collections
 import contextlib
 import os
+import weakref
 from typing import Any, Callable, Iterator
 
 import numpy as np
 
 from ..ir.graph import Graph as IRGraph
 from ..ir.graph import Node, Value
+from ..passes import manager as _pass_manager
 from ..passes import pipeline as _pipeline
 from ..passes.prune import prune
 from ..runtime import SessionState, get_backend
+from . import tracing as _tracing  # noqa: F401  (lets passes.replace_pattern trace Python functions)
 from .graph import Graph, get_default_graph
 from .tensor import Operation, Tensor
 
@@ -115,7 +118,9 @@ class BaseSession:
         self._backend_name = backend or default_backend_name()
         self._backend = get_backend(self._backend_name)
         self._pipeline = pipeline
+        self._pipeline_report: Any = None
         self._cache: dict[Any, _CompiledPlan] = {}
+        _live_sessions.add(self)
         self._closed = False
         self._default_ctx: Any = None
 
@@ -148,6 +153,11 @@ class BaseSession:
     def pipeline(self, value: Any) -> None:
         self._pipeline = value
         self._cache.clear()
+
+    @property
+    def pipeline_report(self) -> Any:
+        """The `passes.PipelineReport` of the last plan compiled (passes run, timings), or None."""
+        return self._pipeline_report
 
     # --- lifecycle --------------------------------------------------------------------
     def close(self) -> None:
@@ -241,8 +251,11 @@ class BaseSession:
 
     def _compile(self, fetches: list[Value], targets: list[Node], feeds: list[Value]) -> _CompiledPlan:
         plan_graph = prune(self._graph, fetches, targets, feeds)
-        plan_graph = _pipeline.optimize(plan_graph, self._pipeline)
-        return _CompiledPlan(self._backend.compile(plan_graph), plan_graph)
+        plan_graph, report = _pipeline.run_pipeline(plan_graph, self._pipeline)
+        self._pipeline_report = report
+        with report.backend_stage():  # the backend may add its stages to this plan's dump
+            executable = self._backend.compile(plan_graph)
+        return _CompiledPlan(executable, plan_graph)
 
     def list_devices(self) -> list[str]:
         return ["/job:localhost/replica:0/task:0/device:CPU:0"]
@@ -280,7 +293,7 @@ def _feed_array(tensor: Tensor, fed: Any) -> np.ndarray:
         if arr.min() < info.min or arr.max() > info.max:
             raise TypeError(f"Feed value for {_describe(tensor)} does not fit in {want.name}. Try explicitly "
                             "setting the type of the feed tensor to a larger type (e.g. int64).")
-    arr = np.ascontiguousarray(arr, dtype=want.np_dtype)
+    arr = np.ascontiguousarray(arr, dtype=want.np_dtype).reshape(np.shape(arr))  # keep 0-d feeds 0-d
     if not tensor.shape.is_compatible_with(arr.shape):
         raise ValueError(f"Cannot feed value of shape {arr.shape} for Tensor {_describe(tensor)}, "
                          f"which has shape {tensor.shape}")
@@ -305,6 +318,16 @@ class InteractiveSession(BaseSession):
 
 
 _default_session_stack: list[BaseSession] = []
+_live_sessions: "weakref.WeakSet[BaseSession]" = weakref.WeakSet()
+
+
+def _drop_compiled_plans() -> None:
+    """A pipeline_context was entered or left: plans must be compiled again under it."""
+    for session in list(_live_sessions):
+        session._cache.clear()
+
+
+_pass_manager.on_context_change(_drop_compiled_plans)
 
 
 def get_default_session() -> BaseSession | None:

@@ -280,6 +280,8 @@ def convert_to_tensor(value: Any, dtype: Any = None, name: str | None = None, pr
     for base, fn in _conversion_functions:
         if isinstance(value, base):
             out = fn(value, dtype=want, name=name)
+            if out is NotImplemented:  # the function declines this value (TF's convention)
+                continue
             if want is not None and out.dtype != want:
                 raise ValueError(f"Tensor conversion requested dtype {want.name} for {out.dtype.name} {value!r}")
             return out
@@ -354,7 +356,7 @@ def constant(value: Any, dtype: Any = None, shape: Any = None, name: str = "Cons
             else:
                 raise TypeError(f"Eager execution of tf.constant with unsupported shape: value has {arr.size} "
                                 f"elements, shape is {list(target)} with {int(np.prod(target))} elements.")
-    arr = np.ascontiguousarray(arr)
+    arr = np.ascontiguousarray(arr).reshape(np.shape(arr))  # ascontiguousarray makes 0-d arrays 1-d
     arr.setflags(write=False)
     op = get_default_graph().create_op("Const", [], {"value": arr, "dtype": as_dtype(arr.dtype)}, name=name)
     return op.outputs[0]

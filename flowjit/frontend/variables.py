@@ -28,6 +28,13 @@ class Variable:
         if initial_value is None:
             raise ValueError("initial_value must be specified.")
         graph = get_default_graph()
+        if graph.outer_graph is not None:  # inside a cond/while body: create it in the outermost graph
+            from .func_graph import init_scope
+
+            with init_scope():
+                Variable.__init__(self, initial_value, trainable, collections, validate_shape, caching_device, name,
+                                  variable_def, dtype, expected_shape, import_scope, constraint, use_resource, shape)
+            return
         self._graph = graph
         self._trainable = trainable
         self.constraint = constraint
@@ -110,7 +117,9 @@ class Variable:
 
     def read_value(self) -> Tensor:
         """A fresh read, ordered by the control dependencies in force where it is called."""
-        return self._graph.create_op("ReadVariable", [self._variable], {"var": self.var_name}, name="read").outputs[0]
+        # the default graph: inside a cond/while body the read belongs to the body (func_graph.py)
+        return get_default_graph().create_op("ReadVariable", [self._variable], {"var": self.var_name},
+                                             name="read").outputs[0]
 
     def initialized_value(self) -> Tensor:
         from . import control_flow

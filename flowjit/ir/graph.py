@@ -349,6 +349,23 @@ class Graph:
         self._nodes = {n.name: n for n in order}
         self.version += 1
 
+    # --- text and pictures (flowjit/ir/text.py, flowjit/ir/dot.py) -------------------
+    def as_text(self, **kw: Any) -> str:
+        """The graph as IR text (see `flowjit.ir.text.print_graph` for the options)."""
+        from .text import print_graph
+        return print_graph(self, **kw)
+
+    @classmethod
+    def from_text(cls, text: str) -> "Graph":
+        """Parse IR text printed by `as_text` (see `flowjit.ir.text.parse_graph`)."""
+        from .text import parse_graph
+        return parse_graph(text, graph_type=cls)
+
+    def to_dot(self, **kw: Any) -> str:
+        """The graph as Graphviz DOT text (see `flowjit.ir.dot.to_dot` for the options)."""
+        from .dot import to_dot
+        return to_dot(self, **kw)
+
     # --- copying --------------------------------------------------------------------
     def copy(self) -> "Graph":
         """A deep structural copy (attrs are shared except nested graphs, which are copied)."""

@@ -14,6 +14,10 @@ An op declares
   lazy (extra)                           value produced when a consumer reads it (VariableV2)
   host                                   runs in the runtime between native segments (Print,
                                          Assert, queues), never compiled
+  foldable (extra)                       pure and cheap: `static_value` may run the kernel at
+                                         build time on small known inputs (shape arithmetic)
+  partial_value (extra)                  fn(node, index) -> partially known int value (int|None
+                                         or list of int|None), for `partial_shape_value`
 
 Kernels get a `ctx` (see runtime.reference.KernelContext): `ctx.node`, `ctx.attrs`,
 `ctx.state` (variables, RNG), `ctx.run_graph(subgraph, args)` for structured control flow,
@@ -104,7 +108,8 @@ def static_value(value: "Value") -> np.ndarray | None:
     """The value of `value` if it is known while building the graph, else None.
 
     Used by inference rules (e.g. Reshape's shape argument). Knows Const, Shape/Size/Rank of
-    statically shaped inputs, and Identity/Cast/Pack of known values.
+    statically shaped inputs, Identity/Cast/Pack of known values, and ops registered
+    `foldable` whose inputs are small and known.
     """
     node = value.node
     op = node.op
@@ -132,7 +137,50 @@ def static_value(value: "Value") -> np.ndarray | None:
         parts = [static_value(v) for v in node.inputs]
         if all(p is not None for p in parts):
             return np.stack(parts, axis=node.attrs.get("axis", 0))
+    opdef = _REGISTRY.get(op)
+    if opdef is not None and opdef.extra.get("foldable"):
+        return _fold(node, value.index)
     return None
+
+
+_FOLD_LIMIT = 1024  # elements; folding is for shape-sized tensors, never for data
+
+
+class _FoldContext:
+    """The little a `foldable` op's kernel may use when it runs at graph-build time."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: Any) -> None:
+        self.node = node
+
+    @property
+    def attrs(self) -> dict[str, Any]:
+        return self.node.attrs
+
+    def error(self, cls: type, message: str) -> Exception:
+        return cls(None, None, message)
+
+
+def _fold(node: Any, index: int) -> np.ndarray | None:
+    """Evaluate a `foldable` op (pure, cheap: Reshape, StridedSlice, ConcatV2 ...) whose inputs
+    are all known while building, so shape arithmetic like `tf.shape(x)[1:]` stays static."""
+    for v in node.inputs:
+        n = v.shape.num_elements()
+        if n is None or n > _FOLD_LIMIT:
+            return None
+    args = [static_value(v) for v in node.inputs]
+    if any(a is None for a in args):
+        return None
+    try:
+        result = _REGISTRY[node.op].kernel(_FoldContext(node), *args)
+    except Exception:  # invalid at run time too; the kernel will say so then
+        return None
+    out = np.asarray(result if len(node.outputs) == 1 else result[index])
+    spec = node.outputs[index]
+    if out.dtype != spec.dtype.np_dtype or not spec.shape.is_compatible_with(out.shape):
+        return None
+    return out
 
 
 def partial_shape_value(value: "Value"):
@@ -150,7 +198,7 @@ def partial_shape_value(value: "Value"):
     if node.op == "Pack":
         out = []
         for v in node.inputs:
-            s = static_value(v)
+            s = partial_scalar_value(v)
             out.append(None if s is None else int(s))
         return out
     if node.op == "ConcatV2":
@@ -161,6 +209,31 @@ def partial_shape_value(value: "Value"):
                 return None
             out.extend(part)
         return out
+    hook = _partial_hook(node)
+    if hook is not None:
+        part = hook(node, value.index)
+        if isinstance(part, list):
+            return part
     if value.shape.is_fully_defined() and value.shape.rank == 1:
         return [None] * value.shape.as_list()[0]
     return None
+
+
+def partial_scalar_value(value: "Value") -> int | None:
+    """A scalar int known while building (`tf.shape(x)[1]` where dim 1 of x is static), else None."""
+    known = static_value(value)
+    if known is not None:
+        return int(np.asarray(known).reshape(-1)[0]) if np.size(known) == 1 else None
+    hook = _partial_hook(value.node)
+    if hook is not None:
+        part = hook(value.node, value.index)
+        if part is not None and not isinstance(part, list):
+            return int(part)
+    return None
+
+
+def _partial_hook(node: Any) -> Callable | None:
+    """An op's `partial_value(node, index)` rule: a partially known value of a small int tensor,
+    as an int|None (0-d) or a list of int|None (1-d); e.g. StridedSlice of a Shape."""
+    opdef = _REGISTRY.get(node.op)
+    return None if opdef is None else opdef.extra.get("partial_value")

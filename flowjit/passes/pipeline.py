@@ -1,14 +1,56 @@
-"""The pass pipeline Session runs on every plan graph (see passes/manager.py for the manager)."""
+"""The pass pipeline Session runs on every plan graph, and the built-in passes by name.
+
+The default pipeline (`default_pipeline()`):
+
+    simplification*(constant_folding, simplify, cse, dce) > fusion
+
+`simplification` is a fixed-point group: its four passes rerun until a whole round changes
+nothing (at most 10 rounds). Pruning to the fetches (passes/prune.py) runs before, in
+Session, since it needs the fetches and feeds. `flowjit.passes.manager` explains how to edit a
+pipeline; `optimize` is what Session calls.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ..ir.graph import Graph
+from .constant_folding import constant_folding
+from .cse import cse
+from .dce import dce
+from .fusion import fusion
+from .manager import FixedPoint, PassManager, Pipeline, PipelineReport, as_pipeline, register_pass
+from .simplify import simplify
+
+register_pass("constant_folding", constant_folding)
+register_pass("simplify", simplify)
+register_pass("cse", cse)
+register_pass("dce", dce)
+register_pass("fusion", fusion)
+
+
+def simplification() -> FixedPoint:
+    """The fixed-point group: folding, simplification, CSE and DCE until nothing changes."""
+    return FixedPoint("simplification", [constant_folding(), simplify(), cse(), dce()])
+
+
+def default_pipeline() -> Pipeline:
+    """A fresh copy of the default pipeline (edit it freely)."""
+    return Pipeline([simplification(), fusion()], name="default")
+
+
+def no_optimization() -> Pipeline:
+    """A pipeline with no passes: the plan graph goes to the backend as pruned."""
+    return Pipeline([], name="none")
+
+
+def run_pipeline(graph: Graph, config: Any = None) -> tuple[Graph, PipelineReport]:
+    """Run `config` (None: the current pipeline_context's pipeline, else the default) over
+    `graph`; return the optimized graph and the report."""
+    pipeline = None if config is None else as_pipeline(config)
+    return PassManager(pipeline).run(graph)
 
 
 def optimize(graph: Graph, config: Any = None) -> Graph:
     """Run the configured pipeline over a pruned plan graph and return the result."""
-    if config is None:
-        return graph
-    return config.run(graph)
+    return run_pipeline(graph, config)[0]

@@ -40,8 +40,12 @@ class KernelContext:
         raise self.error(errors.InternalError, "function parameter was not bound by its caller")
 
     def run_graph(self, graph: Graph, args: Sequence[np.ndarray]) -> list[np.ndarray]:
-        """Run a function-body graph (params bound to args) and return its results."""
-        return Interpreter(graph).run(args, self.state)
+        """Run a function-body graph (params bound to args) and return its results.
+
+        Every node of the body runs (bodies are pruned when they are built, and `targets` are
+        nodes of the body), sharing this session's state.
+        """
+        return self.interpreter.child(graph).run(args, self.state)
 
     def rng(self) -> np.random.Generator:
         return self.state.rng(self.node.name, self.node.graph.seed, self.node.attrs.get("seed"))
@@ -76,6 +80,16 @@ class Interpreter:
         self.param_ids = {id(p): k for k, p in enumerate(graph.params)}
         self.lazy = {id(n) for n in self.order if get_op(n.op).extra.get("lazy")}
         self.ref_inputs = {id(n): set(get_op(n.op).extra.get("ref_inputs", ())) for n in self.order}
+        self._children: dict[int, tuple[Graph, int, "Interpreter"]] = {}
+
+    def child(self, graph: Graph) -> "Interpreter":
+        """The interpreter of a function body (If branch, While body), built once and reused."""
+        hit = self._children.get(id(graph))
+        if hit is not None and hit[0] is graph and hit[1] == graph.version:
+            return hit[2]
+        interp = Interpreter(graph)
+        self._children[id(graph)] = (graph, graph.version, interp)
+        return interp
 
     def _read(self, value: Any, env: dict, state: SessionState) -> np.ndarray:
         node = value.node

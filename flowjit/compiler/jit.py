@@ -1,0 +1,307 @@
+"""The JIT: host target machine, optimization pipeline, MCJIT engines and the object cache.
+
+Every module goes the same way: LLVM IR text -> parse -> verify -> intrinsic allow-list ->
+optimize -> object code (`TargetMachine.emit_object`) -> loaded into a fresh MCJIT engine.
+The object code is cached in memory and on disk (`FLOWJIT_CACHE_DIR`, default
+`~/.cache/flowjit`), keyed by the caller's key plus everything that changes machine code:
+target triple, CPU name and features, LLVM and llvmlite versions, optimization level and the
+compiler's own source (`compiler_fingerprint`). A cache hit loads the object without running
+LLVM's optimizer or code generator at all.
+
+LLVM in this llvmlite build has assertions on: malformed IR or an intrinsic the target cannot
+lower aborts the process instead of raising. Hence the strict order above: nothing reaches
+the optimizer before `verify()` and `check_intrinsics()` have passed.
+
+Environment:
+  FLOWJIT_CACHE_DIR      where compiled objects go (default ~/.cache/flowjit)
+  FLOWJIT_CACHE=0        disable the disk cache (the in-memory cache stays)
+  FLOWJIT_OPT_LEVEL      0..3 (default 3)
+  FLOWJIT_CPU_NAME       override the host CPU name (e.g. "haswell")
+  FLOWJIT_CPU_FEATURES   override the host feature string ("+avx2,+fma,...")
+  FLOWJIT_LLVM_REMARKS=1 print LLVM's loop-vectorizer remarks (why a loop did not vectorize)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pathlib
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import llvmlite
+import llvmlite.binding as llvm
+
+from . import dump as _dump
+
+_lock = threading.RLock()
+_initialized = False
+
+
+def _init() -> None:
+    global _initialized
+    if not _initialized:
+        llvm.initialize_native_target()
+        llvm.initialize_native_asmprinter()
+        if os.environ.get("FLOWJIT_LLVM_REMARKS", "") not in ("", "0"):
+            llvm.set_option("", "-pass-remarks=loop-vectorize")
+            llvm.set_option("", "-pass-remarks-missed=loop-vectorize")
+            llvm.set_option("", "-pass-remarks-analysis=loop-vectorize")
+        _initialized = True
+
+
+class CompileError(RuntimeError):
+    """LLVM refused a module (verification failed, or an intrinsic is not allowed)."""
+
+
+# --- the target ------------------------------------------------------------------------
+
+@dataclass
+class Target:
+    triple: str
+    cpu: str
+    features: str
+    opt_level: int
+    vector_bits: int  # widest float SIMD register: 128 (SSE), 256 (AVX2), 512 (AVX-512)
+    has_fma: bool
+    data_layout: str = ""
+    _tm: object = field(default=None, repr=False)
+
+    def create_tm(self) -> "llvm.TargetMachine":
+        """A fresh target machine (an MCJIT engine takes ownership of the one it gets)."""
+        t = llvm.Target.from_triple(self.triple)
+        return t.create_target_machine(cpu=self.cpu, features=self.features, opt=self.opt_level,
+                                       reloc="static", codemodel="jitdefault", jit=True)
+
+    @property
+    def tm(self) -> "llvm.TargetMachine":
+        """A long-lived target machine for optimization and code generation (never given away)."""
+        if self._tm is None:
+            self._tm = self.create_tm()
+        return self._tm
+
+    def key_parts(self) -> list[str]:
+        return [self.triple, self.cpu, self.features, f"O{self.opt_level}"]
+
+
+_target: Target | None = None
+
+
+def host_target() -> Target:
+    """The host CPU as LLVM sees it (overridable with FLOWJIT_CPU_NAME / FLOWJIT_CPU_FEATURES)."""
+    global _target
+    with _lock:
+        if _target is None:
+            _init()
+            cpu = os.environ.get("FLOWJIT_CPU_NAME") or llvm.get_host_cpu_name()
+            features = os.environ.get("FLOWJIT_CPU_FEATURES")
+            if features is None:
+                features = llvm.get_host_cpu_features().flatten()
+            feats = set(features.split(","))
+            bits = 512 if "+avx512f" in feats else 256 if "+avx" in feats else 128
+            # AVX-512 frequency throttling rarely pays for these kernels; prefer 256-bit vectors.
+            if bits == 512:
+                bits = 256
+            opt = int(os.environ.get("FLOWJIT_OPT_LEVEL", "3"))
+            t = Target(llvm.get_process_triple(), cpu, features, opt, bits, "+fma" in feats)
+            t.data_layout = str(t.tm.target_data)
+            _target = t
+        return _target
+
+
+# --- fingerprints and keys ---------------------------------------------------------------
+
+_fingerprint: str | None = None
+
+
+def compiler_fingerprint() -> str:
+    """A hash of flowjit's compiler sources: any change to code generation invalidates caches."""
+    global _fingerprint
+    if _fingerprint is None:
+        h = hashlib.sha256()
+        root = pathlib.Path(__file__).parent
+        for path in sorted(root.rglob("*.py")):
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+        _fingerprint = h.hexdigest()[:16]
+    return _fingerprint
+
+
+def cache_key(*parts: str) -> str:
+    """sha256 over the caller's parts and everything that changes the machine code."""
+    from .. import __version__
+
+    t = host_target()
+    h = hashlib.sha256()
+    for p in [*parts, __version__, ".".join(map(str, llvm.llvm_version_info)), llvmlite.__version__,
+              *t.key_parts(), compiler_fingerprint()]:
+        h.update(p.encode())
+        h.update(b"\0")
+    return h.hexdigest()[:32]
+
+
+def cache_dir() -> pathlib.Path | None:
+    if os.environ.get("FLOWJIT_CACHE", "1") in ("0", "off", "false", "no"):
+        return None
+    d = os.environ.get("FLOWJIT_CACHE_DIR")
+    if not d:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        d = os.path.join(base, "flowjit")
+    return pathlib.Path(d)
+
+
+# --- intrinsics ------------------------------------------------------------------------
+
+# Intrinsic families the x86-64 backend lowers (checked before codegen; anything else would
+# abort the process inside LLVM). Matching is by prefix of the mangled name.
+X86_INTRINSICS = (
+    "llvm.sqrt.", "llvm.fabs.", "llvm.floor.", "llvm.ceil.", "llvm.trunc.", "llvm.rint.",
+    "llvm.nearbyint.", "llvm.round.", "llvm.roundeven.", "llvm.fma.", "llvm.fmuladd.",
+    "llvm.copysign.", "llvm.minnum.", "llvm.maxnum.", "llvm.minimum.", "llvm.maximum.",
+    "llvm.exp.", "llvm.exp2.", "llvm.log.", "llvm.log2.", "llvm.log10.", "llvm.pow.", "llvm.sin.",
+    "llvm.cos.", "llvm.fptosi.sat.", "llvm.fptoui.sat.", "llvm.smax.", "llvm.smin.",
+    "llvm.umax.", "llvm.umin.", "llvm.abs.", "llvm.ctpop.", "llvm.memcpy.", "llvm.memset.",
+    "llvm.memmove.", "llvm.prefetch", "llvm.assume", "llvm.lifetime.", "llvm.vector.reduce.",
+    "llvm.stacksave", "llvm.stackrestore", "llvm.expect.", "llvm.is.fpclass.",
+)
+
+
+def check_intrinsics(mod: "llvm.ModuleRef", allowed: Iterable[str] = X86_INTRINSICS) -> None:
+    allowed = tuple(allowed)
+    for fn in mod.functions:
+        name = fn.name
+        if name.startswith("llvm.") and not name.startswith(allowed):
+            raise CompileError(f"intrinsic {name} is not on the allow-list for this target")
+
+
+# --- optimization ------------------------------------------------------------------------
+
+def optimize(mod: "llvm.ModuleRef", level: int | None = None) -> None:
+    t = host_target()
+    level = t.opt_level if level is None else level
+    if level <= 0:
+        return
+    pto = llvm.create_pipeline_tuning_options(speed_level=level)
+    pto.loop_vectorization = True
+    pto.slp_vectorization = True
+    pb = llvm.create_pass_builder(t.tm, pto)
+    pb.getModulePassManager().run(mod, pb)
+
+
+# --- compiled libraries ------------------------------------------------------------------
+
+class JitLibrary:
+    """One loaded object: its engine (kept alive as long as the library) and symbol addresses."""
+
+    def __init__(self, name: str, key: str, engine: "llvm.ExecutionEngine", symbols: Iterable[str],
+                 from_cache: str, compile_ms: float) -> None:
+        self.name = name
+        self.key = key
+        self._engine = engine
+        self.addresses = {s: engine.get_function_address(s) for s in symbols}
+        self.from_cache = from_cache  # "memory", "disk" or "" (compiled now)
+        self.compile_ms = compile_ms
+
+    def __getitem__(self, symbol: str) -> int:
+        return self.addresses[symbol]
+
+
+_memory_cache: dict[str, JitLibrary] = {}
+_MEMORY_CACHE_LIMIT = 512
+stats = {"compiled": 0, "disk_hits": 0, "memory_hits": 0}
+
+
+def lookup(key: str, name: str, symbols: list[str]) -> JitLibrary | None:
+    """A compiled library for `key` from memory or disk, or None: no LLVM work at all."""
+    with _lock:
+        lib = _memory_cache.get(key)
+        if lib is not None:
+            stats["memory_hits"] += 1
+            return lib
+        d = cache_dir()
+        if d is None:
+            return None
+        path = d / f"{name}-{key}.o"
+        try:
+            obj = path.read_bytes()
+        except OSError:
+            return None
+        t0 = time.perf_counter()
+        lib = _load(name, key, obj, symbols, "disk", t0)
+        stats["disk_hits"] += 1
+        _remember(key, lib)
+        return lib
+
+
+def compile_ir(ir_text: str | Callable[[], str], key: str, name: str, symbols: list[str]) -> JitLibrary:
+    """Compile LLVM IR (or a function producing it, called only on a cache miss) to a library."""
+    lib = lookup(key, name, symbols)
+    if lib is not None:
+        return lib
+    with _lock:
+        t0 = time.perf_counter()
+        text = ir_text() if callable(ir_text) else ir_text
+        t = host_target()
+        _dump.emit(name, "ll", text)
+        try:
+            mod = llvm.parse_assembly(text)
+            mod.verify()
+        except RuntimeError as e:
+            raise CompileError(f"LLVM rejected module {name}: {e}") from None
+        check_intrinsics(mod)
+        mod.name = f"{name}-{key}"
+        mod.triple = t.triple
+        mod.data_layout = t.data_layout
+        optimize(mod)
+        if _dump.active():
+            _dump.emit(name, "opt.ll", str(mod))
+            _dump.emit(name, "s", t.tm.emit_assembly(mod.clone()))
+        obj = t.tm.emit_object(mod)
+        d = cache_dir()
+        if d is not None:
+            _write_atomic(d / f"{name}-{key}.o", obj)
+        lib = _load(name, key, obj, symbols, "", t0)
+        stats["compiled"] += 1
+        _remember(key, lib)
+        return lib
+
+
+def _load(name: str, key: str, obj: bytes, symbols: Iterable[str], source: str, t0: float) -> JitLibrary:
+    t = host_target()
+    empty = llvm.parse_assembly("")
+    empty.triple = t.triple
+    empty.data_layout = t.data_layout
+    engine = llvm.create_mcjit_compiler(empty, t.create_tm())
+    engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
+    engine.finalize_object()
+    return JitLibrary(name, key, engine, symbols, source, (time.perf_counter() - t0) * 1e3)
+
+
+def _remember(key: str, lib: JitLibrary) -> None:
+    if len(_memory_cache) >= _MEMORY_CACHE_LIMIT:
+        _memory_cache.pop(next(iter(_memory_cache)))
+    _memory_cache[key] = lib
+
+
+def _write_atomic(path: pathlib.Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only or full cache directory only costs recompilation
+
+
+def clear_memory_cache() -> None:
+    with _lock:
+        _memory_cache.clear()
+
+
+def add_symbol(name: str, address: int) -> None:
+    """Make a runtime function visible to JIT-compiled code under `name`."""
+    llvm.add_symbol(name, address)

@@ -1,0 +1,116 @@
+"""What the scheduler produces and the code generator and runtime consume.
+
+A `Program` is a specialized plan graph cut into `Step`s executed in order:
+  KernelStep  native code: one fusion group lowered to `Item`s (parallel loop regions and
+              library calls), all inside the segment function of its native run of steps
+  HostStep    one graph node run on the host with its reference kernel (Print, Assert,
+              queues, random ops, and anything the compiler does not lower)
+Consecutive kernel steps form one native *segment* function; a plan without host steps is a
+single native call.
+
+`Buffer`s are the memory the steps read and write: feeds, variables, constants, results
+(fresh arrays per run), arena temporaries (placed by the memory plan) and per-thread scratch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..ir.dtypes import DType
+from .lir import L, size_of
+
+
+class Buffer:
+    """A region of memory of one dtype and shape.
+
+    kind: "feed" (index = feed position), "var" (name), "const" (array), "result" (index =
+    result position), "temp" (arena, `offset` set by the memory plan), "scratch" (arena,
+    one slice per thread, `offset` set by the memory plan).
+    """
+
+    __slots__ = ("id", "dtype", "shape", "kind", "index", "name", "array", "offset", "first", "last", "per_thread")
+
+    def __init__(self, id: int, dtype: DType, shape: tuple[int, ...], kind: str, *, index: int = -1, name: str = "",
+                 array: np.ndarray | None = None) -> None:
+        self.id = id
+        self.dtype = dtype
+        self.shape = tuple(shape)
+        self.kind = kind
+        self.index = index
+        self.name = name
+        self.array = array
+        self.offset = -1
+        self.first = -1  # first step that writes it
+        self.last = -1  # last step that reads it
+        self.per_thread = False
+
+    @property
+    def nbytes(self) -> int:
+        return size_of(self.shape) * self.dtype.size
+
+    def __repr__(self) -> str:
+        return f"<Buffer b{self.id} {self.kind} {self.dtype.name}{list(self.shape)}>"
+
+
+@dataclass
+class Region:
+    """A loop nest: `stages` run one after the other inside a loop over the first dimension
+    (`outer` iterations, split into `chunks` that run in parallel), or once when outer == 0."""
+
+    outer: int
+    chunks: int
+    stages: list["Stage"]
+    partials: list[Any] = field(default_factory=list)  # reductions across the outer loop
+    parallel: bool = False
+    work: int = 0
+
+
+@dataclass
+class Stage:
+    """All points of `domain`; at each, store `maps` (node -> buffer) and accumulate `reduces`."""
+
+    domain: tuple[int, ...]
+    maps: list[tuple[L, Buffer]] = field(default_factory=list)
+    reduces: list[tuple[L, Buffer]] = field(default_factory=list)
+
+
+@dataclass
+class Call:
+    """A library routine (matmul) on materialized buffers."""
+
+    kind: str
+    node: L
+    inputs: list[Buffer]
+    output: Buffer
+    work: int = 0
+
+
+@dataclass
+class KernelStep:
+    name: str
+    items: list[Any]  # Region | Call
+    reads: list[Buffer]
+    writes: list[Buffer]
+    origins: list[Any]  # graph nodes lowered into this kernel
+    checks: bool = False  # may report a run-time error
+
+
+@dataclass
+class HostStep:
+    node: Any
+    inputs: list[Any]  # Buffer, or ("value", ir.Value) for a host-only value
+    outputs: list[Any]
+
+
+@dataclass
+class Program:
+    buffers: list[Buffer]
+    steps: list[Any]
+    feeds: list[Buffer]
+    results: list[Any]  # per plan result: Buffer (copied out) or ("host", key)
+    error_sites: list[Any]  # index -> (graph node, message template)
+    fallback_ops: dict[str, int] = field(default_factory=dict)
+    native_ops: dict[str, int] = field(default_factory=dict)

@@ -1,0 +1,972 @@
+"""From a specialized plan graph to a `Program`: translation, fusion, stages, regions.
+
+1. Translation. Nodes are visited in the reference interpreter's order. Feeds, variables and
+   constants become buffer leaves; a node with a lowering rule (lower.py) becomes LIR nodes
+   (a *unit*); a `Fused` node's body is translated as one unit; everything else is a
+   `HostStep` run with its reference kernel (counted in `Program.fallback_ops`).
+2. Fusion. Units are merged into kernels: a unit joins the kernel of its latest producer
+   when all its inputs exist by then, so a plan of elementwise ops and reductions becomes a
+   few kernels. A `Fused` node from the pass pipeline is one kernel of its own; matmul and
+   variable updates close their kernel.
+3. Stages. Inside a kernel every value needed outside, every reduction and every matmul is
+   *materialized*; the rest is inlined into the loops that consume it. A stage computes
+   materialized values over one iteration domain (maps store, reductions accumulate).
+4. Regions. Consecutive stages whose domains share the first dimension and that only read
+   each other's values of the same row run inside one loop over that dimension: softmax is
+   one loop over rows holding three inner loops. Values produced and consumed inside a region
+   live in per-thread row scratch, not in full temporaries. The row loop is split into chunks
+   that run on all cores; reductions across rows go through per-chunk partials that are
+   combined afterwards (the chunking depends on sizes only, so results do not depend on the
+   thread count).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Iterable
+
+import numpy as np
+
+from ..ir import dtypes, registry
+from ..ir.graph import Graph, Node, Value
+from . import lower
+from .lir import ELEMENTWISE, L, broadcast_shapes, size_of
+from .program import Buffer, Call, HostStep, KernelStep, Program, Region, Stage
+
+# Cost model (rough vector-instruction counts per element) for fusion and threading decisions.
+_COST = {"exp": 12, "expm1": 14, "log": 14, "log1p": 18, "tanh": 18, "sigmoid": 16, "softplus": 30, "libm": 40,
+         "libm2": 60, "pow": 60, "div": 4, "sqrt": 4, "rsqrt": 5, "recip": 4, "fmod": 40, "fmod_floor": 44,
+         "idiv_trunc": 8, "idiv_floor": 10, "imod_trunc": 8, "imod_floor": 10, "gather": 4, "concat": 2,
+         "pad": 2, "reshape": 2, "tile": 3}
+EXPENSIVE = 8
+MAX_KERNEL_NODES = 400
+PARALLEL_MIN_WORK = int(os.environ.get("FLOWJIT_PARALLEL_MIN_WORK", "60000"))
+
+
+def node_cost(n: L) -> int:
+    if n.op in ("buffer", "const", "iota"):
+        return 0
+    return _COST.get(n.op, 1)
+
+
+class Unit:
+    """The LIR of one graph node (or one Fused node)."""
+
+    __slots__ = ("index", "node", "outs", "nodes", "closed", "var_write", "reads_vars", "fused")
+
+    def __init__(self, index: int, node: Node) -> None:
+        self.index = index
+        self.node = node
+        self.outs: list[L] = []
+        self.nodes: list[L] = []  # computed (non-leaf) LIR nodes made for this unit
+        self.closed = False  # nothing may fuse into the kernel after this unit
+        self.var_write: str | None = None
+        self.reads_vars: set[str] = set()
+        self.fused = node.op == "Fused"
+
+
+class ProgramBuilder:
+    def __init__(self, graph: Graph, nthreads: int) -> None:
+        self.graph = graph
+        self.nthreads = max(1, nthreads)
+        self.buffers: list[Buffer] = []
+        self.mat: dict[int, Buffer] = {}  # L.id -> buffer holding its value
+        self.value_of: dict[Value, Any] = {}  # graph value -> L, or ("host", Value) for host-only values
+        self.units: list[Unit] = []
+        self.unit_of: dict[int, Unit] = {}  # L.id -> unit that made it
+        self.steps_seq: list[Any] = []  # Unit | HostStep, in order
+        self.error_sites: list[Any] = []
+        self.fallback_ops: dict[str, int] = {}
+        self.native_ops: dict[str, int] = {}
+        self._static_cache: dict[Value, Any] = {}
+        self.feeds: list[Buffer] = []
+        self.var_buffers: dict[str, Buffer] = {}
+        self.var_writes: dict[str, list[int]] = {}  # var -> step positions writing it
+
+    # --- buffers ------------------------------------------------------------------------
+    def buffer(self, dtype, shape, kind: str, **kw: Any) -> Buffer:
+        b = Buffer(len(self.buffers), dtype, tuple(shape), kind, **kw)
+        self.buffers.append(b)
+        return b
+
+    def leaf(self, buf: Buffer, origin: Any = None) -> L:
+        n = L("buffer", [], buf.dtype, buf.shape, origin, buf=buf)
+        self.mat[n.id] = buf
+        return n
+
+    def static_value(self, v: Value):
+        if v not in self._static_cache:
+            try:
+                self._static_cache[v] = registry.static_value(v)
+            except Exception:
+                self._static_cache[v] = None
+        return self._static_cache[v]
+
+    # --- 1. translation -----------------------------------------------------------------
+    def translate(self) -> None:
+        g = self.graph
+        params = {id(p): k for k, p in enumerate(g.params)}
+        for k, p in enumerate(g.params):
+            spec = p.outputs[0]
+            if spec.shape.is_fully_defined() and spec.dtype in lower.NATIVE_DTYPES:
+                self.feeds.append(self.buffer(spec.dtype, spec.shape.as_list(), "feed", index=k))
+            else:
+                self.feeds.append(None)
+        translator = lower.Translator(self.static_value)
+        for node in g.topological_order():
+            k = params.get(id(node))
+            if k is not None:
+                buf = self.feeds[k]
+                self.value_of[node.output(0)] = self.leaf(buf, node) if buf is not None else ("host", node.output(0))
+                continue
+            if node.op == "VariableV2":
+                self._variable(node)
+                continue
+            if node.op == "Const":
+                self._const(node)
+                continue
+            if self._try_static(node):
+                continue
+            if node.op in ("Assign", "AssignAdd", "AssignSub") and self._var_update(node, translator):
+                continue
+            if node.op == "NoOp":
+                continue
+            if self._try_native(node, translator):
+                continue
+            self._host(node)
+
+    def _variable(self, node: Node) -> None:
+        spec = node.outputs[0]
+        name = node.attrs["var"]
+        if not spec.shape.is_fully_defined() or spec.dtype not in lower.NATIVE_DTYPES:
+            self.value_of[node.output(0)] = ("host", node.output(0))
+            return
+        buf = self.var_buffers.get(name)
+        if buf is None:
+            buf = self.var_buffers[name] = self.buffer(spec.dtype, spec.shape.as_list(), "var", name=name)
+        if buf.shape != tuple(spec.shape.as_list()):
+            self.value_of[node.output(0)] = ("host", node.output(0))
+            return
+        self.value_of[node.output(0)] = self.leaf(buf, node)
+
+    def _const(self, node: Node) -> None:
+        value = np.asarray(node.attrs["value"])
+        dtype = node.outputs[0].dtype
+        if dtype not in lower.NATIVE_DTYPES or value.dtype != dtype.np_dtype:
+            self.value_of[node.output(0)] = ("host", node.output(0))
+            return
+        if value.size == 1:
+            self.value_of[node.output(0)] = L("const", [], dtype, value.shape, node, value=value.reshape(-1)[0].item())
+        else:
+            buf = self.buffer(dtype, value.shape, "const", array=np.ascontiguousarray(value))
+            self.value_of[node.output(0)] = self.leaf(buf, node)
+
+    def _try_static(self, node: Node) -> bool:
+        """Stateless nodes whose values are known at compile time (shape arithmetic)."""
+        opdef = registry.get_op(node.op)
+        if opdef.stateful or opdef.host or not node.outputs or node.control_inputs:
+            return False
+        if node.op in ("Fused", "If", "While"):
+            return False
+        values = []
+        for v in node.values:
+            if v.shape.num_elements() is None or v.shape.num_elements() > 1024:
+                return False
+            s = self.static_value(v)
+            if s is None:
+                return False
+            values.append(np.asarray(s))
+        for v, s in zip(node.values, values):
+            dtype = v.dtype
+            if dtype not in lower.NATIVE_DTYPES or s.dtype != dtype.np_dtype:
+                self.value_of[v] = ("const", s)
+            elif s.size == 1:
+                self.value_of[v] = L("const", [], dtype, s.shape, node, value=s.reshape(-1)[0].item())
+            else:
+                self.value_of[v] = self.leaf(self.buffer(dtype, s.shape, "const", array=np.ascontiguousarray(s)), node)
+        return True
+
+    def _inputs_as_lir(self, node: Node) -> list[L] | None:
+        ins = []
+        for v in node.inputs:
+            x = self.value_of.get(v)
+            if not isinstance(x, L):
+                return None
+            ins.append(x)
+        return ins
+
+    def _try_native(self, node: Node, translator: lower.Translator) -> bool:
+        opdef = registry.get_op(node.op)
+        if opdef.host or node.control_inputs and node.op != "Identity":
+            return False
+        if any(not o.shape.is_fully_defined() or o.dtype not in lower.NATIVE_DTYPES for o in node.outputs):
+            return False
+        ins = self._inputs_as_lir(node)
+        if ins is None:
+            return False
+        unit = Unit(len(self.units), node)
+        first_id = _next_id()
+        try:
+            if node.op == "Fused":
+                outs = self._translate_body(node.attrs["body"], ins, translator)
+            else:
+                fn = lower.RULES.get(node.op)
+                if fn is None:
+                    return False
+                translator.origin = node
+                outs = fn(translator, node, ins)
+        except lower.Unsupported:
+            return False
+        except (ValueError, TypeError, KeyError, IndexError):
+            return False
+        if len(outs) != len(node.outputs):
+            return False
+        for o, spec in zip(outs, node.outputs):
+            if o.dtype != spec.dtype or o.shape != tuple(spec.shape.as_list()):
+                return False
+        unit.nodes = _made_since(outs, first_id)
+        unit.outs = outs
+        for n in unit.nodes:
+            self.unit_of[n.id] = unit
+            if n.op == "matmul":
+                unit.closed = True
+        for n in _leaves(outs):
+            buf = self.mat.get(n.id)
+            if buf is not None and buf.kind == "var":
+                unit.reads_vars.add(buf.name)
+        for v, o in zip(node.values, outs):
+            self.value_of[v] = o
+        self.units.append(unit)
+        self.steps_seq.append(unit)
+        self._count(self.native_ops, node)
+        return True
+
+    def _translate_body(self, body: Graph, args: list[L], translator: lower.Translator) -> list[L]:
+        env: dict[Value, L] = {}
+        params = {id(p): k for k, p in enumerate(body.params)}
+        for n in body.topological_order():
+            k = params.get(id(n))
+            if k is not None:
+                env[n.output(0)] = args[k]
+                continue
+            if n.op == "Const":
+                value = np.asarray(n.attrs["value"])
+                dtype = n.outputs[0].dtype
+                if dtype not in lower.NATIVE_DTYPES:
+                    raise lower.Unsupported("const dtype")
+                if value.size == 1:
+                    env[n.output(0)] = L("const", [], dtype, value.shape, n, value=value.reshape(-1)[0].item())
+                else:
+                    buf = self.buffer(dtype, value.shape, "const", array=np.ascontiguousarray(value))
+                    env[n.output(0)] = self.leaf(buf, n)
+                continue
+            static = [self.static_value(v) for v in n.values] if not registry.get_op(n.op).stateful else [None]
+            if n.outputs and all(s is not None and np.size(s) == 1 for s in static):
+                for v, s in zip(n.values, static):
+                    s = np.asarray(s)
+                    if s.dtype != v.dtype.np_dtype:
+                        raise lower.Unsupported("static dtype")
+                    env[v] = L("const", [], v.dtype, s.shape, n, value=s.reshape(-1)[0].item())
+                continue
+            fn = lower.RULES.get(n.op)
+            if fn is None or registry.get_op(n.op).stateful:
+                raise lower.Unsupported(f"{n.op} in a Fused body")
+            if any(not o.shape.is_fully_defined() or o.dtype not in lower.NATIVE_DTYPES for o in n.outputs):
+                raise lower.Unsupported("dynamic shape in a Fused body")
+            translator.origin = n
+            outs = fn(translator, n, [env[v] for v in n.inputs])
+            for v, o in zip(n.values, outs):
+                if o.shape != tuple(v.shape.as_list()) or o.dtype != v.dtype:
+                    raise lower.Unsupported("shape mismatch in body")
+                env[v] = o
+        return [env[v] for v in body.results]
+
+    def _var_update(self, node: Node, translator: lower.Translator) -> bool:
+        """Assign / AssignAdd / AssignSub written in place into the variable's buffer."""
+        name = node.attrs.get("var")
+        ref = node.inputs[0]
+        buf = self.var_buffers.get(name)
+        if buf is None or ref.node.op != "VariableV2" or ref.node.attrs.get("var") != name:
+            return False
+        value = self.value_of.get(node.inputs[1])
+        if not isinstance(value, L) or value.dtype != buf.dtype:
+            return False
+        if node.op == "Assign" and value.shape != buf.shape:
+            return False
+        if node.op != "Assign" and broadcast_shapes(buf.shape, value.shape) != buf.shape:
+            return False
+        translator.origin = node
+        first_id = _next_id()
+        if node.op == "Assign":
+            new = translator.node("broadcast", [value], buf.dtype, buf.shape)
+        else:
+            cur = self.leaf(buf, node)
+            new = translator.binary("add" if node.op == "AssignAdd" else "sub", cur, value)
+        unit = Unit(len(self.units), node)
+        unit.nodes = _made_since([new], first_id)
+        for n in unit.nodes:
+            self.unit_of[n.id] = unit
+        unit.outs = [new]
+        unit.var_write = name
+        unit.closed = True
+        for n in _leaves([new]):
+            b = self.mat.get(n.id)
+            if b is not None and b.kind == "var":
+                unit.reads_vars.add(b.name)
+        self.value_of[node.output(0)] = new
+        self.units.append(unit)
+        self.steps_seq.append(unit)
+        self._count(self.native_ops, node)
+        return True
+
+    def _host(self, node: Node) -> None:
+        step = HostStep(node, [], [])
+        for v in node.inputs:
+            step.inputs.append(self.value_of.get(v, ("host", v)))
+        for v in node.values:
+            self.value_of[v] = ("host", v)
+        step.outputs = list(node.values)
+        self.steps_seq.append(step)
+        if not registry.get_op(node.op).host:
+            self._count(self.fallback_ops, node)
+
+    @staticmethod
+    def _count(table: dict[str, int], node: Node) -> None:
+        table[node.op] = table.get(node.op, 0) + 1
+
+    # --- 2. fusion ------------------------------------------------------------------------
+    def fuse(self) -> list[Any]:
+        """Group units into kernels; returns the step order: lists of units and HostSteps."""
+        order: list[Any] = []
+        kernel_of: dict[int, int] = {}  # unit index -> position in `order`
+        # variable write positions in the original order, to keep reads and writes in order
+        for pos, item in enumerate(self.steps_seq):
+            if isinstance(item, Unit) and item.var_write:
+                self.var_writes.setdefault(item.var_write, []).append(pos)
+        host_reads: set[int] = set()
+        for item in self.steps_seq:
+            if isinstance(item, HostStep):
+                for x in item.inputs:
+                    if isinstance(x, L):
+                        host_reads.add(x.id)
+        seq_pos = {id(item): k for k, item in enumerate(self.steps_seq)}
+        for item in self.steps_seq:
+            if isinstance(item, HostStep):
+                order.append(item)
+                continue
+            producers = set()
+            latest = -1
+            for n in item.nodes:
+                for x in n.inputs:
+                    u = self.unit_of.get(x.id)
+                    if u is not None and u is not item:
+                        producers.add(u.index)
+            for p in producers:
+                latest = max(latest, kernel_of[p])
+            # a host step after the latest producer forces a new kernel
+            joined = False
+            if latest >= 0 and isinstance(order[latest], list) and latest == self._last_kernel(order):
+                kernel = order[latest]
+                if self._can_join(kernel, item, seq_pos):
+                    kernel.append(item)
+                    kernel_of[item.index] = latest
+                    joined = True
+            if not joined and not producers and order and isinstance(order[-1], list):
+                kernel = order[-1]
+                if self._can_join(kernel, item, seq_pos) and self._independent_ok(kernel, item):
+                    kernel.append(item)
+                    kernel_of[item.index] = len(order) - 1
+                    joined = True
+            if not joined:
+                order.append([item])
+                kernel_of[item.index] = len(order) - 1
+        return order
+
+    @staticmethod
+    def _last_kernel(order: list[Any]) -> int:
+        return len(order) - 1 if order and isinstance(order[-1], list) else -2
+
+    def _can_join(self, kernel: list[Unit], unit: Unit, seq_pos: dict[int, int]) -> bool:
+        if any(u.closed for u in kernel):
+            return False
+        if unit.fused or any(u.fused for u in kernel):
+            return False
+        if any(n.op == "matmul" for n in unit.nodes):
+            return False
+        if sum(len(u.nodes) for u in kernel) + len(unit.nodes) > MAX_KERNEL_NODES:
+            return False
+        if unit.var_write:
+            # the kernel must not read the variable anywhere but at the written element
+            for u in kernel:
+                if unit.var_write in u.reads_vars:
+                    return False
+        for u in kernel:
+            if u.var_write and u.var_write in unit.reads_vars:
+                return False
+        return True
+
+    @staticmethod
+    def _independent_ok(kernel: list[Unit], unit: Unit) -> bool:
+        """An independent unit may share a kernel if its loops look alike (same output size)."""
+        if unit.var_write:
+            return False
+        sizes = {o.size for u in kernel for o in u.outs}
+        return all(o.size in sizes and o.size >= 4096 for o in unit.outs)
+
+    # --- 3./4. kernels to steps ---------------------------------------------------------------
+    def build(self) -> Program:
+        self.translate()
+        order = self.fuse()
+        g = self.graph
+        # which LIR values are needed outside their kernel
+        results: list[Any] = []
+        need: dict[int, L] = {}
+        for v in g.results:
+            x = self.value_of.get(v)
+            if isinstance(x, L):
+                need[x.id] = x
+        kernel_index: dict[int, int] = {}
+        for k, step in enumerate(order):
+            if isinstance(step, list):
+                for u in step:
+                    for n in u.nodes:
+                        kernel_index[n.id] = k
+        for k, step in enumerate(order):
+            if isinstance(step, HostStep):
+                for x in step.inputs:
+                    if isinstance(x, L):
+                        need[x.id] = x
+            else:
+                for u in step:
+                    for n in u.nodes:
+                        for x in n.inputs:
+                            kx = kernel_index.get(x.id)
+                            if kx is not None and kx != k:
+                                need[x.id] = x
+        # result buffers: a value computed by a kernel writes straight into the result
+        result_buf: dict[int, Buffer] = {}
+        for i, v in enumerate(g.results):
+            x = self.value_of.get(v)
+            if isinstance(x, L) and x.id in kernel_index and x.id not in result_buf and x.id not in self.mat:
+                result_buf[x.id] = self.buffer(x.dtype, x.shape, "result", index=i)
+        steps: list[Any] = []
+        for k, step in enumerate(order):
+            if isinstance(step, HostStep):
+                steps.append(step)
+                continue
+            nodes = sorted((n for u in step for n in u.nodes), key=lambda n: n.id)
+            outputs: dict[int, Buffer] = {}
+            for n in nodes:
+                if n.id in need or n.id in result_buf:
+                    buf = result_buf.get(n.id)
+                    if buf is None:
+                        buf = self.buffer(n.dtype, n.shape, "temp")
+                    outputs[n.id] = buf
+            writes_var: dict[int, Buffer] = {}
+            for u in step:
+                if u.var_write:
+                    writes_var[u.outs[0].id] = self.var_buffers[u.var_write]
+            ks = KernelScheduler(self, nodes, outputs, writes_var, f"k{len(steps)}")
+            items = ks.schedule()
+            for n_id, buf in outputs.items():
+                self.mat[n_id] = buf
+            reads = sorted({b.id: b for b in ks.reads}.values(), key=lambda b: b.id)
+            writes = sorted({b.id: b for b in ks.writes}.values(), key=lambda b: b.id)
+            steps.append(KernelStep(f"k{len(steps)}", items, reads, writes, [u.node for u in step], ks.checks))
+        # results
+        for i, v in enumerate(g.results):
+            x = self.value_of.get(v)
+            if isinstance(x, L):
+                buf = self.mat.get(x.id)
+                if buf is not None:
+                    results.append(buf)
+                elif x.op == "const":
+                    results.append(("const", np.full(x.shape, x.attrs["value"], dtype=x.dtype.np_dtype)))
+                else:
+                    raise AssertionError(f"result {v.name} was not materialized")
+            elif isinstance(x, tuple) and x[0] == "const":
+                results.append(("const", x[1]))
+            else:
+                results.append(("host", v))
+        # host step inputs now refer to buffers
+        for step in steps:
+            if isinstance(step, HostStep):
+                step.inputs = [self.mat[x.id] if isinstance(x, L) and x.id in self.mat else
+                               (("const", np.full(x.shape, x.attrs["value"], dtype=x.dtype.np_dtype))
+                                if isinstance(x, L) and x.op == "const" else x)
+                               for x in step.inputs]
+        self._lifetimes(steps, results)
+        return Program(self.buffers, steps, self.feeds, results, self.error_sites, self.fallback_ops,
+                       self.native_ops)
+
+    def _lifetimes(self, steps: list[Any], results: list[Any]) -> None:
+        end = len(steps)
+        for k, step in enumerate(steps):
+            if isinstance(step, KernelStep):
+                for b in step.writes:
+                    if b.first < 0:
+                        b.first = k
+                    b.last = max(b.last, k)
+                for b in step.reads:
+                    b.last = max(b.last, k)
+                    if b.first < 0:
+                        b.first = k
+            else:
+                for x in step.inputs:
+                    if isinstance(x, Buffer):
+                        x.last = max(x.last, k)
+        for r in results:
+            if isinstance(r, Buffer):
+                r.last = end
+
+
+def _next_id() -> int:
+    """LIR ids increase with creation: everything a rule makes has an id >= this."""
+    return L("const", [], dtypes.int32, ()).id
+
+
+def _made_since(outs: Iterable[L], first_id: int) -> list[L]:
+    """The computed LIR nodes reachable from `outs` that were created at or after `first_id`."""
+    made: dict[int, L] = {}
+    stack = list(outs)
+    while stack:
+        n = stack.pop()
+        if n.id in made or n.id < first_id or n.op == "buffer":
+            continue
+        made[n.id] = n
+        stack.extend(n.inputs)
+    return sorted(made.values(), key=lambda n: n.id)
+
+
+def _leaves(outs: Iterable[L]) -> list[L]:
+    out, seen, stack = [], set(), list(outs)
+    while stack:
+        n = stack.pop()
+        if n.id in seen:
+            continue
+        seen.add(n.id)
+        if n.op == "buffer":
+            out.append(n)
+        stack.extend(n.inputs)
+    return out
+
+
+# --- access analysis -------------------------------------------------------------------------------
+#
+# For a stage with domain rank R, the index of every node read by the stage's expression is a
+# tuple of entries: ("d", k) = domain index k, ("c", v) = a constant, ("x", deps) = anything
+# else depending on the domain dims in `deps`.
+
+def _input_index(n: L, idx: tuple, k: int) -> tuple:
+    """Symbolic index of input k of n, given n's symbolic index."""
+    x = n.inputs[k]
+    op = n.op
+    if op in ELEMENTWISE or op == "broadcast" or op == "check":
+        r = x.rank
+        out = []
+        for j in range(r):
+            oj = n.rank - r + j
+            if x.shape[j] == 1 and n.shape[oj] != 1:
+                out.append(("c", 0))
+            else:
+                out.append(idx[oj])
+        return tuple(out)
+    if op == "transpose":
+        perm = n.attrs["perm"]
+        out = [None] * x.rank
+        for j, p in enumerate(perm):
+            out[p] = idx[j]
+        return tuple(out)
+    if op == "reshape":
+        return _reshape_index(x.shape, n.shape, idx)
+    if op == "slice":
+        out = []
+        for j, (b, s) in enumerate(zip(n.attrs["begin"], n.attrs["step"])):
+            if b == 0 and s == 1:
+                out.append(idx[j])
+            elif n.shape[j] == 1:
+                out.append(("c", b))
+            else:
+                out.append(("x", _deps(idx[j])))
+        return tuple(out)
+    if op == "pad":
+        if k == 1:
+            return ()
+        return tuple(idx[j] if tuple(p) == (0, 0) else ("x", _deps(idx[j])) for j, p in enumerate(n.attrs["pads"]))
+    if op == "concat":
+        a = n.attrs["axis"]
+        return tuple(idx[j] if j != a else ("x", _deps(idx[j])) for j in range(n.rank))
+    if op == "tile":
+        return tuple(idx[j] if x.shape[j] == n.shape[j] else ("x", _deps(idx[j])) for j in range(n.rank))
+    if op == "gather":
+        a = n.attrs["axis"]
+        params, indices = n.inputs
+        ri = indices.rank
+        if k == 1:
+            return tuple(idx[a:a + ri])
+        deps = frozenset().union(*(_deps(e) for e in idx[a:a + ri])) if ri else frozenset()
+        return tuple(idx[:a]) + (("x", deps),) + tuple(idx[a + ri:])
+    deps = frozenset().union(*(_deps(e) for e in idx)) if idx else frozenset()
+    return tuple(("x", deps) for _ in range(x.rank))
+
+
+def _deps(e: tuple) -> frozenset:
+    if e[0] == "d":
+        return frozenset([e[1]])
+    if e[0] == "x":
+        return e[1]
+    return frozenset()
+
+
+def _reshape_index(in_shape: tuple, out_shape: tuple, idx: tuple) -> tuple:
+    """Index of a reshape's input: exact where the shapes differ only by 1s, else mixed."""
+    a = [(j, d) for j, d in enumerate(in_shape) if d != 1]
+    b = [(j, d) for j, d in enumerate(out_shape) if d != 1]
+    if [d for _, d in a] == [d for _, d in b]:
+        out = [("c", 0)] * len(in_shape)
+        for (ja, _), (jb, _) in zip(a, b):
+            out[ja] = idx[jb]
+        return tuple(out)
+    # common leading dims map one to one, the rest depends on everything after them
+    out = []
+    p = 0
+    while p < min(len(in_shape), len(out_shape)) and in_shape[p] == out_shape[p]:
+        out.append(idx[p])
+        p += 1
+    rest = frozenset().union(*(_deps(e) for e in idx[p:])) if idx[p:] else frozenset()
+    out.extend(("x", rest) for _ in range(len(in_shape) - p))
+    return tuple(out)
+
+
+class KernelScheduler:
+    """Stages and regions of one kernel (see the module docstring)."""
+
+    def __init__(self, builder: ProgramBuilder, nodes: list[L], outputs: dict[int, Buffer],
+                 writes_var: dict[int, Buffer], name: str) -> None:
+        self.b = builder
+        self.nodes = nodes
+        self.ids = {n.id for n in nodes}
+        self.outputs = outputs
+        self.writes_var = writes_var
+        self.name = name
+        self.reads: list[Buffer] = []
+        self.writes: list[Buffer] = []
+        self.checks = False
+
+    def schedule(self) -> list[Any]:
+        nodes = self.nodes
+        uses: dict[int, int] = {}
+        for n in nodes:
+            for x in n.inputs:
+                uses[x.id] = uses.get(x.id, 0) + 1
+        mat: list[L] = []
+        mat_ids: set[int] = set()
+
+        def materialize(n: L) -> None:
+            if n.id in self.ids and n.id not in mat_ids:
+                mat_ids.add(n.id)
+                mat.append(n)
+
+        for n in nodes:
+            if n.id in self.outputs or n.id in self.writes_var or n.op in ("reduce", "matmul"):
+                materialize(n)
+            if n.op == "matmul":
+                for x in n.inputs:
+                    materialize(x)
+        # expensive values read through a broadcast would be recomputed for every copy
+        cost = self._inline_costs(nodes, mat_ids)
+        for n in nodes:
+            for x in n.inputs:
+                if x.id in self.ids and x.id not in mat_ids and cost.get(x.id, 0) >= 4 and x.size * 2 <= n.size:
+                    materialize(x)
+        # expensive values shared by several stages
+        for _ in range(2):
+            cost = self._inline_costs(nodes, mat_ids)
+            roots = self._roots_reaching(nodes, mat, mat_ids)
+            changed = False
+            for n in nodes:
+                if n.id in mat_ids or uses.get(n.id, 0) < 2 or cost.get(n.id, 0) < EXPENSIVE:
+                    continue
+                if len(roots.get(n.id, ())) >= 2:
+                    materialize(n)
+                    changed = True
+            if not changed:
+                break
+        mat.sort(key=lambda n: n.id)
+        for n in nodes:
+            if n.op in ("gather", "check") or n.op in ("idiv_trunc", "idiv_floor", "imod_trunc", "imod_floor"):
+                self.checks = True
+        return self._stages_to_items(mat, mat_ids)
+
+    def _inline_costs(self, nodes: list[L], mat_ids: set[int]) -> dict[int, int]:
+        cost: dict[int, int] = {}
+        for n in nodes:  # topological (ids increase along edges)
+            c = node_cost(n)
+            for x in n.inputs:
+                if x.id in self.ids and x.id not in mat_ids:
+                    c += cost.get(x.id, 0)
+            cost[n.id] = min(c, 10_000)
+        return cost
+
+    def _roots_reaching(self, nodes: list[L], mat: list[L], mat_ids: set[int]) -> dict[int, set[int]]:
+        """For each inlined node, the materialized roots whose expressions contain it."""
+        reach: dict[int, set[int]] = {}
+        for r in mat:
+            stack = list(r.inputs) if r.op in ("reduce", "matmul") or True else []
+            seen: set[int] = set()
+            while stack:
+                x = stack.pop()
+                if x.id in seen or x.id not in self.ids or x.id in mat_ids:
+                    continue
+                seen.add(x.id)
+                reach.setdefault(x.id, set()).add(r.id)
+                stack.extend(x.inputs)
+        return reach
+
+    # --- stages ---------------------------------------------------------------------------------
+    def _domain(self, n: L) -> tuple[int, ...]:
+        return n.inputs[0].shape if n.op == "reduce" else n.shape
+
+    def _stages_to_items(self, mat: list[L], mat_ids: set[int]) -> list[Any]:
+        items: list[Any] = []
+        stages: list[Stage] = []
+        stage_of: dict[int, int] = {}
+        bufs: dict[int, Buffer] = {}
+
+        def buffer_for(n: L) -> Buffer:
+            buf = self.outputs.get(n.id) or self.writes_var.get(n.id)
+            if buf is None:
+                buf = self.b.buffer(n.dtype, n.shape, "temp")
+            bufs[n.id] = buf
+            return buf
+
+        def flush() -> None:
+            if stages:
+                items.extend(self._regions(list(stages), bufs, mat_ids))
+                stages.clear()
+
+        for n in mat:
+            if n.op == "matmul":
+                flush()
+                a, b = n.inputs
+                out = buffer_for(n)
+                ins = [self._buffer_of(a, bufs), self._buffer_of(b, bufs)]
+                items.append(Call("matmul", n, ins, out, work=_matmul_work(n)))
+                self.reads.extend(ins)
+                self.writes.append(out)
+                continue
+            dom = self._domain(n)
+            target = None
+            if stages:
+                s = stages[-1]
+                if s.domain == dom and self._can_merge(s, n, bufs):
+                    target = s
+            if target is None:
+                target = Stage(dom)
+                stages.append(target)
+            buf = buffer_for(n)
+            # the extra copy of an assigned value (when the Assign's output is used)
+            if n.id in self.writes_var and n.id in self.outputs and self.outputs[n.id] is not self.writes_var[n.id]:
+                target.maps.append((n, self.outputs[n.id]))
+                self.writes.append(self.outputs[n.id])
+                buf = self.writes_var[n.id]
+                bufs[n.id] = self.outputs[n.id]
+            if n.op == "reduce":
+                target.reduces.append((n, buf))
+            else:
+                target.maps.append((n, buf))
+            self.writes.append(buf)
+        flush()
+        # leaves read by this kernel
+        for it in items:
+            if isinstance(it, Region):
+                for st in it.stages:
+                    for n, _ in st.maps + st.reduces:
+                        for leaf in self._leaf_reads(n, mat_ids, bufs):
+                            self.reads.append(leaf)
+        return items
+
+    def _buffer_of(self, n: L, bufs: dict[int, Buffer]) -> Buffer:
+        buf = bufs.get(n.id) or self.b.mat.get(n.id)
+        if buf is None:
+            raise AssertionError(f"{n} is not materialized")
+        return buf
+
+    def _leaf_reads(self, root: L, mat_ids: set[int], bufs: dict[int, Buffer]) -> list[Buffer]:
+        out = []
+        stack = list(root.inputs)
+        seen: set[int] = set()
+        while stack:
+            x = stack.pop()
+            if x.id in seen:
+                continue
+            seen.add(x.id)
+            buf = bufs.get(x.id) if x.id in mat_ids else None
+            if buf is None and x.id not in self.ids:
+                buf = self.b.mat.get(x.id)
+            if buf is not None:
+                out.append(buf)
+                continue
+            stack.extend(x.inputs)
+        return out
+
+    def _can_merge(self, stage: Stage, n: L, bufs: dict[int, Buffer]) -> bool:
+        in_stage = {m.id for m, _ in stage.maps} | {m.id for m, _ in stage.reduces}
+        if n.op == "reduce":
+            axes = n.attrs["axes"]
+            if any(m.attrs["axes"] != axes for m, _ in stage.reduces):
+                return False
+        # n may read maps of the stage at the same index only, and no reduce of the stage
+        stack = [(x, _input_index(n, tuple(("d", k) for k in range(n.rank)) if n.op != "reduce"
+                                  else tuple(("d", k) for k in range(len(stage.domain))), i)
+                  if n.op != "reduce" else tuple(("d", k) for k in range(len(stage.domain))))
+                 for i, x in enumerate(n.inputs)]
+        seen = set()
+        while stack:
+            x, idx = stack.pop()
+            key = (x.id, idx)
+            if key in seen:
+                continue
+            seen.add(key)
+            if x.id in in_stage:
+                if any(m.id == x.id for m, _ in stage.reduces):
+                    return False
+                if idx != tuple(("d", k) for k in range(len(stage.domain))) or x.shape != stage.domain:
+                    return False
+                continue
+            if x.id not in self.ids or x.id in bufs:
+                continue
+            if x.op in ("reduce", "matmul"):
+                continue
+            for i in range(len(x.inputs)):
+                stack.append((x.inputs[i], _input_index(x, idx, i)))
+        return True
+
+    # --- regions ----------------------------------------------------------------------------------
+    def _regions(self, stages: list[Stage], bufs: dict[int, Buffer], mat_ids: set[int]) -> list[Region]:
+        regions: list[Region] = []
+        current: list[Stage] = []
+        produced: dict[int, int] = {}  # L.id of a node materialized in `current` -> stage position
+
+        def close() -> None:
+            if current:
+                regions.append(self._make_region(list(current), bufs, mat_ids))
+                current.clear()
+                produced.clear()
+
+        for st in stages:
+            if current and self._row_compatible(current, st, produced, bufs):
+                current.append(st)
+            else:
+                close()
+                current.append(st)
+            for n, _ in st.maps + st.reduces:
+                produced[n.id] = len(current) - 1
+        close()
+        return regions
+
+    def _row_compatible(self, current: list[Stage], st: Stage, produced: dict[int, int],
+                        bufs: dict[int, Buffer]) -> bool:
+        d0 = current[0].domain[0] if current[0].domain else None
+        if not st.domain or d0 is None or st.domain[0] != d0 or d0 <= 1:
+            return False
+        # reductions across rows must not be read inside the region
+        cross = {n.id for s in current for n, _ in s.reduces if 0 in n.attrs["axes"]}
+        for n, _ in st.maps + st.reduces:
+            if not self._reads_row_local(n, st, produced, cross):
+                return False
+        return True
+
+    def _reads_row_local(self, root: L, st: Stage, produced: dict[int, int], cross: set[int]) -> bool:
+        rank = len(st.domain)
+        ident = tuple(("d", k) for k in range(rank))
+        if root.op == "reduce":
+            start = [(root.inputs[0], ident)]
+        else:
+            start = [(x, _input_index(root, ident, i)) for i, x in enumerate(root.inputs)]
+        stack = start
+        seen = set()
+        while stack:
+            x, idx = stack.pop()
+            key = (x.id, idx)
+            if key in seen:
+                continue
+            seen.add(key)
+            if x.id in produced:
+                if x.id in cross:
+                    return False
+                if not idx or idx[0] != ("d", 0) or x.shape[0] != st.domain[0]:
+                    return False
+                if any(0 in _deps(e) for e in idx[1:]):
+                    return False
+                continue
+            if x.id not in self.ids or x.op in ("reduce", "matmul", "buffer"):
+                continue
+            for i in range(len(x.inputs)):
+                stack.append((x.inputs[i], _input_index(x, idx, i)))
+        return True
+
+    def _make_region(self, stages: list[Stage], bufs: dict[int, Buffer], mat_ids: set[int]) -> Region:
+        dom0 = stages[0].domain
+        work = 0
+        for st in stages:
+            per = sum(self._expr_cost(n, mat_ids) for n, _ in st.maps + st.reduces) + 2
+            work += size_of(st.domain) * per
+        if not dom0 or any(not st.domain or st.domain[0] != dom0[0] for st in stages):
+            return Region(0, 1, stages, [], False, work)
+        outer = dom0[0]
+        if len(stages) > 1:
+            self._row_scratch(stages, bufs)
+        nthreads = self.b.nthreads
+        parallel = nthreads > 1 and work >= PARALLEL_MIN_WORK and outer >= 2
+        cross = [(n, buf) for st in stages for n, buf in st.reduces if 0 in n.attrs["axes"]]
+        if parallel:
+            target = max(8 * nthreads, 1)
+            chunks = min(outer, target if not cross else min(target, 64))
+        else:
+            chunks = 1
+        chunks = max(1, min(chunks, outer))
+        partials = []
+        for n, buf in cross:
+            kept = tuple(d for k, d in enumerate(n.inputs[0].shape) if k not in n.attrs["axes"])
+            pbuf = self.b.buffer(n.dtype, (chunks,) + kept, "temp")
+            partials.append((n, buf, pbuf))
+            self.writes.append(pbuf)
+        return Region(outer, chunks, stages, partials, parallel, work)
+
+    def _row_scratch(self, stages: list[Stage], bufs: dict[int, Buffer]) -> None:
+        """Internal values produced and consumed within the region live in per-thread rows."""
+        for st in stages:
+            for lst in (st.maps, st.reduces):
+                for k, (n, buf) in enumerate(lst):
+                    if buf.kind != "temp" or n.id in self.outputs or n.id in self.writes_var:
+                        continue
+                    if n.op == "reduce" and 0 in n.attrs["axes"]:
+                        continue
+                    if not n.shape or n.shape[0] != st.domain[0]:
+                        continue
+                    buf.kind = "scratch"
+                    buf.per_thread = True
+
+    def _expr_cost(self, root: L, mat_ids: set[int]) -> int:
+        total = node_cost(root)
+        stack = list(root.inputs)
+        seen: set[int] = set()
+        while stack:
+            x = stack.pop()
+            if x.id in seen or x.id not in self.ids or x.id in mat_ids:
+                continue
+            seen.add(x.id)
+            total += node_cost(x)
+            stack.extend(x.inputs)
+        return total
+
+
+def _matmul_work(n: L) -> int:
+    a, b = n.inputs
+    k = a.shape[-2] if n.attrs["ta"] else a.shape[-1]
+    return size_of(n.shape) * k
+
+
+def build_program(graph: Graph, nthreads: int) -> Program:
+    return ProgramBuilder(graph, nthreads).build()

@@ -1,0 +1,1238 @@
+"""The textual IR: print a graph, parse it back exactly, compare graphs structurally.
+
+The text is for people (dumps after each pass, error reports) and for pass tests ("IR text
+in, IR text out"). Printing then parsing gives back the same graph: node names and order,
+op types, data and control inputs, every attr (floats bit-exact, arrays with their dtype and
+shape, nested function bodies), devices, output types, source locations and provenance, and the
+graph's params, results, targets and seed.
+
+Example::
+
+    graph {
+      seed 7
+      params %x
+      %x = Placeholder() {dtype=float32, shape=shape[?,3]} : float32[?,3] loc("model.py":4:"build")
+      %scope/w = Const() {dtype=float32, value=array<float32[3]>[0.5, -0.0, nan]} : float32[3]
+      %scope/y = AddV2(%x, %scope/w, ^init) : float32[?,3] @"/cpu:0" loc("model.py":5) prov("cse", ["scope/y_1"])
+      %dim = Const() {dtype=int32, value=array<int32[]>[1]} : int32[]
+      %split = Split(%dim, %scope/y) {num_split=2} : (float32[?,3], float32[?,3])
+      %f = Fused(%split:1) {kind="elementwise", body=graph {
+        params %p
+        %p = Arg() {dtype=float32, shape=shape[?,3], index=0} : float32[?,3]
+        %e = Exp(%p) : float32[?,3]
+        return %e
+      }} : float32[?,3]
+      %init = NoOp() : ()
+      return %f, %split:1
+      targets %init
+    }
+
+Syntax, one node per line (a nested graph attr spans an indented block)::
+
+    %NAME = OP(INPUTS) {ATTRS} : TYPES @"DEVICE" loc("FILE":LINE[:"FUNCTION"]) prov("PASS"[, [ORIGINS]])
+
+- `%name` names a node (output 0); `%name:1` is output 1; `^name` in the input list is a
+  control input (after the data inputs). Names made only of `A-Z a-z 0-9 _ . - / >` are
+  written bare, any other name is quoted: `%"odd name"`.
+- `{ATTRS}` is omitted when there are none; attrs keep their insertion order.
+- `: TYPES` gives each output's dtype and static shape: `float32[?,3]` (`?` an unknown dim,
+  `[*]` an unknown rank, `[]` a scalar); several outputs `(float32[2], int32[])`; none `()`.
+  It may be left out when writing text by hand: the parser then runs the op's inference rule.
+- `@"..."` (the device), `loc(...)` and `prov(...)` are printed only when set; the
+  provenance printed is omitted when it is the default `Provenance()` (created by the
+  front end, no origins).
+- Graph statements: `seed N`, `params %a, %b` (the Arg/Placeholder parameter nodes),
+  `return %v, %w:1` (the results), `targets %t` (nodes run for their effects). They may appear
+  anywhere in the block; names may be used before the line that defines them.
+- `# comment` runs to the end of the line.
+
+Attr values:
+
+    int         3, -12
+    float       1.5, -0.0, 1e+16, inf, -inf, nan, nan(0x7ff8000000000001) (other NaN bits)
+    bool, None  true, false, none
+    str         "text with \\" \\\\ \\n \\t \\xHH \\uHHHH \\UHHHHHHHH escapes";  bytes b"\\x00ab"
+    DType       float32, int64, string, ...
+    TensorShape shape[?,3], shape[*], shape[]
+    ndarray     array<float32[2,2]>[1.0, 2.0, 3.0, 4.0]    (flat, C order; the header has dtype
+                array<int32[]>[7]                           and shape; a 0-d array has 1 element)
+                array<float32[100,100]>splat(0.0)          (all elements bit-identical)
+                array<string[2]>["a", b"b"]                (object arrays: str, bytes, scalars)
+                array<"<U3"[2]>["ab", "c"]                 (other NumPy dtypes by dtype.str)
+    NumPy scalar  scalar<float32>(1.5)
+    list, tuple [1, 2], (1, 2), (1,), ()
+    Graph       graph { ... }                              (a nested block)
+
+Floats are printed by the shortest repr that reads back to the same bits; when that fails for
+float32/float16 the exact hex form `0x1.99999ap-4` is used. `print_graph(g, elide_large=N)`
+abbreviates arrays of more than N elements (`array<float32[1000]>[0.1, 0.2, ...]`), for dumps
+only: such text does not parse back.
+
+Pass tests compare graphs with `assert_graphs_equal(actual, expected_text)`, which ignores
+locations, provenance and node order by default and explains the difference.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import math
+import re
+import struct
+from typing import Any, Callable
+
+import numpy as np
+
+from . import registry
+from .dtypes import ALL_DTYPES, DType, as_dtype
+from .graph import Graph, Node, OutputSpec, Provenance, SourceLocation, Value
+from .shapes import TensorShape
+
+__all__ = ["print_graph", "parse_graph", "format_attr", "parse_attr", "graphs_equal",
+           "graph_differences", "assert_graphs_equal"]
+
+_BARE_NAME = re.compile(r"[A-Za-z0-9_.\-/>]+\Z")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_RESERVED_WORDS = frozenset({"inf", "nan"})  # lexed as numbers: quote them when used as keys
+_CANONICAL_NAN64 = 0x7FF8000000000000
+_DTYPE_BY_NAME = {d.name: d for d in ALL_DTYPES}
+_UINT_OF_SIZE = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
+# ======================================================================================
+# printing
+# ======================================================================================
+
+def print_graph(graph: Graph, *, locations: bool = True, provenance: bool | None = None,
+                types: bool = True, elide_large: int | None = None, sort_nodes: bool = False) -> str:
+    """The text of `graph` (ends with a newline); `parse_graph` reads it back exactly.
+
+    locations    print `loc(...)` (the user's source line of each node)
+    provenance   print `prov(...)`; defaults to the value of `locations`
+    types        print each node's output types (`: float32[?,3]`); text without them parses
+                 back only when every op's inference rule can recompute them
+    elide_large  abbreviate arrays with more than this many elements (dump-only text)
+    sort_nodes   print nodes sorted by name instead of in graph order (for diffs)
+    """
+    printer = _Printer(locations, locations if provenance is None else provenance, types, elide_large,
+                       sort_nodes)
+    return printer.graph(graph, 0) + "\n"
+
+
+def format_attr(value: Any, *, elide_large: int | None = None) -> str:
+    """One attr value as text (nested graphs included), e.g. `shape[?,3]`."""
+    return _Printer(True, True, True, elide_large, False).value(value, 0)
+
+
+class _Printer:
+    def __init__(self, locations: bool, provenance: bool, types: bool, elide_large: int | None,
+                 sort_nodes: bool) -> None:
+        self.locations = locations
+        self.provenance = provenance
+        self.types = types
+        self.elide_large = elide_large
+        self.sort_nodes = sort_nodes
+
+    # --- graph and nodes ----------------------------------------------------------------
+    def graph(self, graph: Graph, level: int) -> str:
+        pad = "  " * (level + 1)
+        lines = ["graph {"]
+        if graph.seed is not None:
+            lines.append(f"{pad}seed {graph.seed}")
+        if graph.params:
+            lines.append(f"{pad}params " + ", ".join(_ref("%", p.name) for p in graph.params))
+        nodes = graph.nodes
+        if self.sort_nodes:
+            nodes = sorted(nodes, key=lambda n: n.name)
+        for node in nodes:
+            lines.append(pad + self.node(node, level + 1))
+        if graph.results:
+            lines.append(f"{pad}return " + ", ".join(_value_ref(v) for v in graph.results))
+        if graph.targets:
+            lines.append(f"{pad}targets " + ", ".join(_ref("%", t.name) for t in graph.targets))
+        lines.append("  " * level + "}")
+        return "\n".join(lines)
+
+    def node(self, node: Node, level: int) -> str:
+        op = node.op if _IDENT.match(node.op) and node.op not in _RESERVED_WORDS else _quote(node.op)
+        args = [_value_ref(v) for v in node.inputs] + [_ref("^", c.name) for c in node.control_inputs]
+        text = f"{_ref('%', node.name)} = {op}({', '.join(args)})"
+        if node.attrs:
+            items = []
+            for key, value in node.attrs.items():
+                try:
+                    items.append(f"{_key(key)}={self.value(value, level)}")
+                except TypeError as e:
+                    raise TypeError(f"cannot print attr {key!r} of node {node.name!r} ({node.op}): {e}") from None
+            text += " {" + ", ".join(items) + "}"
+        if self.types:
+            specs = [_format_type(s.dtype, s.shape) for s in node.outputs]
+            text += " : " + (specs[0] if len(specs) == 1 else "(" + ", ".join(specs) + ")")
+        if node.device:
+            text += f" @{_quote(node.device)}"
+        if self.locations and node.source is not None:
+            src = node.source
+            text += f" loc({_quote(src.file)}:{src.line}"
+            text += f":{_quote(src.function)})" if src.function else ")"
+        prov = node.provenance
+        if self.provenance and prov is not None and prov != Provenance():
+            text += f" prov({_quote(prov.created_by)}"
+            if prov.origins:
+                text += ", [" + ", ".join(_quote(o) for o in prov.origins) + "]"
+            text += ")"
+        return text
+
+    # --- attr values ----------------------------------------------------------------------
+    def value(self, v: Any, level: int) -> str:
+        if isinstance(v, np.ndarray):
+            return self.array(v)
+        if isinstance(v, np.generic):
+            arr = np.asarray(v)
+            return f"scalar<{_elem_type(arr.dtype)}>({_format_elements(arr.reshape(1), arr.dtype)[0]})"
+        if v is None:
+            return "none"
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, int):
+            return str(int(v))
+        if isinstance(v, float):
+            return _format_float(float(v))
+        if isinstance(v, str):
+            return _quote(v)
+        if isinstance(v, bytes):
+            return _quote_bytes(v)
+        if isinstance(v, DType):
+            return v.name
+        if isinstance(v, TensorShape):
+            return "shape" + _format_dims(v)
+        if isinstance(v, list):
+            return "[" + ", ".join(self.value(x, level) for x in v) + "]"
+        if isinstance(v, tuple):
+            if len(v) == 1:
+                return "(" + self.value(v[0], level) + ",)"
+            return "(" + ", ".join(self.value(x, level) for x in v) + ")"
+        if isinstance(v, Graph):
+            return self.graph(v, level)
+        raise TypeError(f"{type(v).__name__} is not plain IR data: {v!r:.80}")
+
+    def array(self, arr: np.ndarray) -> str:
+        header = f"array<{_elem_type(arr.dtype)}{_format_dims(TensorShape(arr.shape))}>"
+        flat = arr.reshape(-1)
+        n = flat.size
+        if n > 1 and arr.dtype.kind != "O" and _is_splat(flat):
+            return header + "splat(" + _format_elements(flat[:1], arr.dtype)[0] + ")"
+        if self.elide_large is not None and n > self.elide_large:
+            shown = _format_elements(flat[:min(self.elide_large, 8)], arr.dtype)
+            return header + "[" + ", ".join(shown + ["..."]) + "]"
+        return header + "[" + ", ".join(_format_elements(flat, arr.dtype)) + "]"
+
+
+_SCALAR_PRINTER = _Printer(True, True, True, None, False)
+
+
+def _ref(sigil: str, name: str) -> str:
+    return sigil + (name if _BARE_NAME.match(name) else _quote(name))
+
+
+def _value_ref(v: Value) -> str:
+    text = _ref("%", v.node.name)
+    return text if v.index == 0 else f"{text}:{v.index}"
+
+
+def _key(key: str) -> str:
+    return key if _IDENT.match(key) and key not in _RESERVED_WORDS else _quote(key)
+
+
+def _format_dims(shape: TensorShape) -> str:
+    if shape.dims is None:
+        return "[*]"
+    return "[" + ",".join("?" if d is None else str(d) for d in shape.dims) + "]"
+
+
+def _format_type(dtype: DType, shape: TensorShape) -> str:
+    return dtype.name + _format_dims(shape)
+
+
+def _format_float(x: float) -> str:
+    if x != x:
+        bits = struct.unpack("<Q", struct.pack("<d", x))[0]
+        return "nan" if bits == _CANONICAL_NAN64 else f"nan(0x{bits:016x})"
+    return repr(x)
+
+
+_PLAIN_STR = re.compile(r'[^"\\\x00-\x1f\x7f-\x9f]*\Z')
+_STR_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _quote(s: str) -> str:
+    if _PLAIN_STR.match(s) and s.isprintable():
+        return '"' + s + '"'
+    out = ['"']
+    for ch in s:
+        esc = _STR_ESCAPES.get(ch)
+        if esc is not None:
+            out.append(esc)
+        elif ch.isprintable():
+            out.append(ch)
+        else:
+            o = ord(ch)
+            out.append(f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+def _quote_bytes(b: bytes) -> str:
+    out = ['b"']
+    for byte in b:
+        ch = chr(byte)
+        esc = _STR_ESCAPES.get(ch)
+        if esc is not None:
+            out.append(esc)
+        elif 0x20 <= byte < 0x7F:
+            out.append(ch)
+        else:
+            out.append(f"\\x{byte:02x}")
+    out.append('"')
+    return "".join(out)
+
+
+def _elem_type(dt: np.dtype) -> str:
+    """flowjit's dtype name when the NumPy dtype is exactly flowjit's, else `"<dtype.str>"`."""
+    for d in ALL_DTYPES:
+        if dt == d.np_dtype:
+            return d.name
+    if dt.kind not in "biufUS" or dt.fields is not None or dt.subdtype is not None:
+        raise TypeError(f"arrays of NumPy dtype {dt} cannot be printed")
+    return _quote(dt.str)
+
+
+def _is_splat(flat: np.ndarray) -> bool:
+    raw = np.ascontiguousarray(flat).view(np.uint8).reshape(flat.size, flat.dtype.itemsize)
+    return bool((raw == raw[0]).all())
+
+
+def _format_elements(flat: np.ndarray, dt: np.dtype) -> list[str]:
+    kind = dt.kind
+    if kind == "b":
+        return ["true" if x else "false" for x in flat.tolist()]
+    if kind in "iu":
+        return [str(x) for x in flat.tolist()]
+    if kind == "f":
+        return _format_float_elements(flat, dt)
+    if kind == "U":
+        return [_quote(x) for x in flat.tolist()]
+    if kind == "S":
+        return [_quote_bytes(x) for x in flat.tolist()]
+    if kind == "O":
+        out = []
+        for x in flat.tolist():
+            if not isinstance(x, (str, bytes, bool, int, float, type(None))):
+                raise TypeError(f"object array element {x!r:.40} is not a str, bytes or scalar")
+            out.append(_SCALAR_PRINTER.value(x, 0))
+        return out
+    raise TypeError(f"arrays of NumPy dtype {dt} cannot be printed")
+
+
+def _format_float_elements(flat: np.ndarray, dt: np.dtype) -> list[str]:
+    """Shortest text per element; hex where that would not read back to the same bits."""
+    if dt.itemsize not in _UINT_OF_SIZE:
+        raise TypeError(f"arrays of NumPy dtype {dt} cannot be printed exactly")
+    flat = np.ascontiguousarray(flat)
+    texts = flat.astype(str).tolist()
+    bits = flat.view(_UINT_OF_SIZE[dt.itemsize])
+    nan = np.isnan(flat)
+    with np.errstate(over="ignore", invalid="ignore"):
+        back = np.array([float(t) for t in texts], dtype=np.float64).astype(dt)
+    bad = (back.view(bits.dtype) != bits) & ~nan
+    if nan.any():
+        canonical = np.array([np.nan], dtype=dt).view(bits.dtype)[0]
+        for k in np.flatnonzero(nan).tolist():
+            b = int(bits[k])
+            texts[k] = "nan" if b == canonical else f"nan(0x{b:0{2 * dt.itemsize}x})"
+    for k in np.flatnonzero(bad).tolist():
+        texts[k] = float(flat[k]).hex()
+    return texts
+
+
+# ======================================================================================
+# parsing
+# ======================================================================================
+
+_TOKEN = re.compile(r"""
+    (?P<ws>[ \t\r\n]+|\#[^\n]*)
+  | (?P<str>b?"(?:[^"\\\n]|\\.)*")
+  | (?P<ref>[%^](?:[A-Za-z0-9_.\-/>]+|"(?:[^"\\\n]|\\.)*"))
+  | (?P<num>-?(?:0[xX][0-9a-fA-F]+(?:\.[0-9a-fA-F]*)?[pP][-+]?[0-9]+
+               |(?:inf|nan)(?:\(0x[0-9a-fA-F]+\))?(?![A-Za-z0-9_])
+               |[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?))
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<punct>\.\.\.|[{}()\[\]<>,=:@?*])
+""", re.VERBOSE)
+
+_INT_TEXT = re.compile(r"-?[0-9]+\Z")
+_WS = "[ \t\r\n]*"
+# Fast-path screens for array bodies: only these characters, then int()/float() per element
+# (anything they reject goes to the token path, which reports the error precisely).
+_INT_CHARS = re.compile(r"[ \t\r\n0-9,\-]*\Z")
+_BOOL_CHARS = re.compile(r"[ \t\r\n,truefals]*\Z")
+_FLOAT_CHARS = re.compile(r"[ \t\r\n0-9,.eE+\-infa]*\Z")
+_FLOAT_ELEM = re.compile(_WS + r"""-?(?:0[xX][0-9a-fA-F]+(?:\.[0-9a-fA-F]*)?[pP][-+]?[0-9]+
+                                      |(?:inf|nan)(?:\(0x[0-9a-fA-F]+\))?
+                                      |[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?)""" + _WS + r"\Z", re.VERBOSE)
+
+
+class _Tok:
+    __slots__ = ("kind", "text", "pos")
+
+    def __init__(self, kind: str, text: str, pos: int) -> None:
+        self.kind = kind
+        self.text = text
+        self.pos = pos
+
+    def __repr__(self) -> str:
+        return f"{self.kind}:{self.text!r}@{self.pos}"
+
+
+def _describe(tok: _Tok) -> str:
+    if tok.kind == "eof":
+        return "end of text"
+    text = tok.text if len(tok.text) <= 40 else tok.text[:37] + "..."
+    return repr(text)
+
+
+class _Parser:
+    """A recursive-descent parser over a lazily lexed token stream (arrays take a fast path)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.pos = 0  # where lexing continues
+        self.buf: list[_Tok] = []  # lexed lookahead
+        self.prev = _Tok("eof", "", 0)  # the last token consumed
+
+    # --- errors and tokens --------------------------------------------------------------
+    def error(self, pos: int, message: str) -> ValueError:
+        line = bisect.bisect_right(self.line_starts, pos) - 1
+        col = pos - self.line_starts[line]
+        end = self.text.find("\n", self.line_starts[line])
+        src = self.text[self.line_starts[line]: end if end >= 0 else len(self.text)]
+        return ValueError(f"{line + 1}:{col + 1}: {message}\n  {src}\n  {' ' * col}^")
+
+    def _lex_one(self) -> _Tok:
+        text, pos, n = self.text, self.pos, len(self.text)
+        match = _TOKEN.match
+        while pos < n:
+            m = match(text, pos)
+            if m is None:
+                raise self.error(pos, f"unexpected character {text[pos]!r}")
+            kind = m.lastgroup
+            if kind != "ws":
+                self.pos = m.end()
+                return _Tok(kind, m.group(), pos)  # type: ignore[arg-type]
+            pos = m.end()
+        self.pos = n
+        return _Tok("eof", "", n)
+
+    def peek(self, k: int = 0) -> _Tok:
+        buf = self.buf
+        while len(buf) <= k:
+            buf.append(self._lex_one())
+        return buf[k]
+
+    def next(self) -> _Tok:
+        tok = self.peek()
+        if tok.kind != "eof":
+            del self.buf[0]
+            self.prev = tok
+        return tok
+
+    def at(self, text: str) -> bool:
+        tok = self.peek()
+        return tok.text == text and tok.kind in ("punct", "word")
+
+    def accept(self, text: str) -> bool:
+        if self.at(text):
+            self.next()
+            return True
+        return False
+
+    def expect(self, text: str, what: str = "") -> _Tok:
+        tok = self.peek()
+        if not self.at(text):
+            raise self.error(tok.pos, f"expected '{text}'{' ' + what if what else ''}, found {_describe(tok)}")
+        return self.next()
+
+    def expect_kind(self, kind: str, what: str) -> _Tok:
+        tok = self.peek()
+        if tok.kind != kind:
+            raise self.error(tok.pos, f"expected {what}, found {_describe(tok)}")
+        return self.next()
+
+    # --- literals ---------------------------------------------------------------------------
+    def string_value(self, tok: _Tok) -> str | bytes:
+        raw = tok.text
+        is_bytes = raw.startswith("b")
+        body = raw[2:-1] if is_bytes else raw[1:-1]
+        if "\\" not in body:
+            if is_bytes:
+                if not body.isascii():
+                    raise self.error(tok.pos, "a bytes literal may hold only ASCII characters; use \\xHH")
+                return body.encode("ascii")
+            return body
+        out: list[str] = []
+        k = 0
+        while k < len(body):
+            ch = body[k]
+            if ch != "\\":
+                out.append(ch)
+                k += 1
+                continue
+            esc = body[k + 1]
+            simple = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r"}.get(esc)
+            if simple is not None:
+                out.append(simple)
+                k += 2
+                continue
+            width = {"x": 2, "u": 4, "U": 8}.get(esc)
+            digits = body[k + 2: k + 2 + width] if width else ""
+            if not width or len(digits) != width or not all(c in "0123456789abcdefABCDEF" for c in digits):
+                raise self.error(tok.pos + (2 if is_bytes else 1) + k, f"invalid escape '\\{esc}' in string")
+            out.append(chr(int(digits, 16)))
+            k += 2 + width
+        text = "".join(out)
+        if is_bytes:
+            if any(ord(c) > 0xFF for c in text):
+                raise self.error(tok.pos, "a bytes literal may hold only \\xHH escapes, not \\u")
+            return text.encode("latin-1")
+        return text
+
+    def name_of_ref(self, tok: _Tok) -> str:
+        body = tok.text[1:]
+        if body.startswith('"'):
+            value = self.string_value(_Tok("str", body, tok.pos + 1))
+            assert isinstance(value, str)
+            return value
+        return body
+
+    def name_or_string(self, what: str) -> str:
+        tok = self.peek()
+        if tok.kind == "word":
+            return self.next().text
+        if tok.kind == "str" and not tok.text.startswith("b"):
+            value = self.string_value(self.next())
+            assert isinstance(value, str)
+            return value
+        raise self.error(tok.pos, f"expected {what}, found {_describe(tok)}")
+
+    def int_value(self, what: str) -> int:
+        tok = self.peek()
+        if tok.kind != "num" or not _INT_TEXT.match(tok.text):
+            raise self.error(tok.pos, f"expected {what} (an integer), found {_describe(tok)}")
+        return int(self.next().text)
+
+    def number(self, tok: _Tok) -> int | float:
+        text = tok.text
+        if _INT_TEXT.match(text):
+            return int(text)
+        return _float_of_text(text, 64)
+
+    # --- types -------------------------------------------------------------------------------
+    def dims(self) -> TensorShape:
+        self.expect("[", "to open a shape")
+        if self.accept("*"):
+            self.expect("]", "after '*' (unknown rank)")
+            return TensorShape(None)
+        dims: list[int | None] = []
+        if not self.at("]"):
+            while True:
+                if self.accept("?"):
+                    dims.append(None)
+                else:
+                    d = self.int_value("a dimension or '?'")
+                    if d < 0:
+                        raise self.error(self.prev.pos, f"dimension {d} must be >= 0 (use '?' for unknown)")
+                    dims.append(d)
+                if not self.accept(","):
+                    break
+        self.expect("]", "to close the shape")
+        return TensorShape(dims)
+
+    def dtype(self) -> DType:
+        tok = self.expect_kind("word", "a dtype name")
+        try:
+            return as_dtype(tok.text)
+        except TypeError:
+            raise self.error(tok.pos, f"unknown dtype {tok.text!r}; expected one of {sorted(_DTYPE_BY_NAME)}") from None
+
+    def out_type(self) -> OutputSpec:
+        dtype = self.dtype()
+        return OutputSpec(dtype, self.dims())
+
+    def out_types(self) -> list[OutputSpec]:
+        if self.accept("("):
+            specs: list[OutputSpec] = []
+            if not self.at(")"):
+                specs.append(self.out_type())
+                while self.accept(","):
+                    specs.append(self.out_type())
+            self.expect(")", "to close the output types")
+            return specs
+        return [self.out_type()]
+
+    # --- attr values -------------------------------------------------------------------------
+    def value(self) -> Any:
+        tok = self.peek()
+        kind = tok.kind
+        if kind == "num":
+            return self.number(self.next())
+        if kind == "str":
+            return self.string_value(self.next())
+        if kind == "punct":
+            if tok.text == "[":
+                self.next()
+                return self.sequence("]")
+            if tok.text == "(":
+                self.next()
+                items = []
+                trailing_comma = False
+                while not self.at(")"):
+                    items.append(self.value())
+                    trailing_comma = self.accept(",")
+                    if not trailing_comma:
+                        break
+                self.expect(")", "to close the tuple")
+                if len(items) == 1 and not trailing_comma:
+                    raise self.error(tok.pos, "a 1-tuple is written '(x,)'")
+                return tuple(items)
+        if kind == "word":
+            word = tok.text
+            if word == "true" or word == "false":
+                self.next()
+                return word == "true"
+            if word == "none":
+                self.next()
+                return None
+            if word == "shape":
+                self.next()
+                return self.dims()
+            if word == "array":
+                self.next()
+                return self.array()
+            if word == "scalar":
+                self.next()
+                return self.scalar()
+            if word == "graph":
+                self.next()
+                return self.graph_block()
+            try:
+                dt = as_dtype(word)
+            except TypeError:
+                raise self.error(tok.pos, f"unknown word {word!r} in an attr value; expected a number, string, "
+                                          "true/false/none, a dtype, shape[...], array<...>, [..], (..) or graph {...}") from None
+            self.next()
+            return dt
+        raise self.error(tok.pos, f"expected an attr value, found {_describe(tok)}")
+
+    def sequence(self, close: str) -> list[Any]:
+        items: list[Any] = []
+        while not self.at(close):
+            items.append(self.value())
+            if not self.accept(","):
+                break
+        self.expect(close, "to close the list")
+        return items
+
+    def elem_dtype(self) -> np.dtype:
+        tok = self.peek()
+        if tok.kind == "word":
+            return self.dtype().np_dtype
+        if tok.kind == "str":
+            spec = self.string_value(self.next())
+            try:
+                dt = np.dtype(spec)  # type: ignore[call-overload]
+            except TypeError:
+                raise self.error(tok.pos, f"unknown NumPy dtype {spec!r}") from None
+            if dt.kind not in "biufUS":
+                raise self.error(tok.pos, f"arrays of NumPy dtype {spec!r} are not supported")
+            return dt
+        raise self.error(tok.pos, f"expected an element dtype, found {_describe(tok)}")
+
+    def array(self) -> np.ndarray:
+        self.expect("<", "after 'array'")
+        dt = self.elem_dtype()
+        shape = self.dims()
+        self.expect(">", "to close the array type")
+        if shape.dims is None or not shape.is_fully_defined():
+            raise self.error(self.prev.pos, "an array constant needs a fully known shape")
+        dims = shape.as_tuple()
+        size = int(np.prod(dims, dtype=np.int64))
+        start = self.peek()
+        if self.accept("splat"):
+            self.expect("(", "after 'splat'")
+            elem = self.element(dt)
+            self.expect(")", "to close 'splat('")
+            return _build_array([elem], dt, (1,), self, start.pos).reshape(-1).repeat(size).reshape(dims)
+        if start.text == "[" and len(self.buf) == 1 and dt.kind in "biuf":
+            fast = self._fast_numeric_elements(dt, dims, size, start)
+            if fast is not None:
+                return fast
+        self.expect("[", "to open the array elements")
+        elems: list[Any] = []
+        if not self.at("]"):
+            while True:
+                if self.at("..."):
+                    raise self.error(self.peek().pos, "this array was abbreviated by print_graph(elide_large=...) "
+                                                      "and cannot be parsed back")
+                elems.append(self.element(dt))
+                if not self.accept(","):
+                    break
+        self.expect("]", "to close the array elements")
+        if len(elems) != size:
+            raise self.error(start.pos, f"array of shape {list(dims)} needs {size} elements, found {len(elems)}")
+        return _build_array(elems, dt, dims, self, start.pos)
+
+    def _fast_numeric_elements(self, dt: np.dtype, dims: tuple[int, ...], size: int, start: _Tok) -> np.ndarray | None:
+        """Read `[e, e, ...]` of a numeric array straight from the text (no tokens); None to
+        fall back to the token path, which also produces the precise error messages."""
+        begin = self.pos  # just after '['
+        end = self.text.find("]", begin)
+        if end < 0:
+            return None
+        content = self.text[begin:end]
+        items = content.split(",") if content.strip(" \t\r\n") else []
+        if len(items) != size:
+            return None
+        kind = dt.kind
+        try:
+            if kind == "b":
+                if not _BOOL_CHARS.match(content):
+                    return None
+                stripped = [x.strip(" \t\r\n") for x in items]
+                if not all(x in ("true", "false") for x in stripped):
+                    return None
+                values: list[Any] = [x == "true" for x in stripped]
+            elif kind in "iu":
+                if not _INT_CHARS.match(content):
+                    return None
+                values = [int(x) for x in items]
+            elif _FLOAT_CHARS.match(content):  # the common case: decimal, inf, nan
+                values = [float(x) for x in items]
+            else:  # hex floats or NaN bits: check and convert each element carefully
+                if not all(map(_FLOAT_ELEM.match, items)):
+                    return None
+                values = [_NanBits(int(t[t.index("(") + 1:-1], 16), False) if "nan(" in t else _float_of_text(t, 64)
+                          for t in (x.strip(" \t\r\n") for x in items)]
+            arr = _build_array(values, dt, dims, self, start.pos)
+        except (ValueError, OverflowError):  # malformed: let the token path say exactly where
+            return None
+        self.buf.clear()
+        self.pos = end + 1
+        self.prev = _Tok("punct", "]", end)
+        return arr
+
+    def scalar(self) -> np.generic:
+        start = self.expect("<", "after 'scalar'")
+        dt = self.elem_dtype()
+        self.expect(">", "to close the scalar type")
+        self.expect("(", "to open the scalar value")
+        elem = self.element(dt)
+        self.expect(")", "to close the scalar value")
+        return _build_array([elem], dt, (), self, start.pos)[()]
+
+    def element(self, dt: np.dtype) -> Any:
+        tok = self.peek()
+        kind = dt.kind
+        if kind == "f":
+            if tok.kind != "num":
+                raise self.error(tok.pos, f"expected a {dt} number, found {_describe(tok)}")
+            self.next()
+            text = tok.text
+            if "nan(" in text:
+                return _NanBits(int(text[text.index("(") + 1:-1], 16), text.startswith("-"))
+            return _float_of_text(text, 64)
+        if kind in "iu":
+            if tok.kind != "num" or not _INT_TEXT.match(tok.text):
+                raise self.error(tok.pos, f"expected an integer element, found {_describe(tok)}")
+            return int(self.next().text)
+        if kind == "b":
+            if self.accept("true"):
+                return True
+            if self.accept("false"):
+                return False
+            raise self.error(tok.pos, f"expected true or false, found {_describe(tok)}")
+        if kind in "US":
+            if tok.kind != "str" or tok.text.startswith("b") != (kind == "S"):
+                raise self.error(tok.pos, f"expected a {'bytes' if kind == 'S' else 'str'} literal, found {_describe(tok)}")
+            return self.string_value(self.next())
+        value = self.value()  # object array
+        if not isinstance(value, (str, bytes, bool, int, float, type(None))):
+            raise self.error(tok.pos, "a string array element must be a str, bytes or scalar literal")
+        return value
+
+    # --- graphs --------------------------------------------------------------------------------
+    def graph_block(self, graph_type: Callable[[], Graph] = Graph, bare: bool = False) -> Graph:
+        """`{ statements }`, or (bare) statements up to the end of the text."""
+        if not bare:
+            self.expect("{", "to open the graph block")
+        records: list[_NodeRecord] = []
+        by_name: dict[str, _NodeRecord] = {}
+        seen: dict[str, _Tok] = {}
+        seed = params = results = targets = None
+        while not (self.peek().kind == "eof" if bare else self.at("}")):
+            tok = self.peek()
+            if tok.kind == "ref" and tok.text.startswith("%"):
+                rec = self.node_statement()
+                if rec.name in by_name:
+                    raise self.error(rec.pos, f"duplicate node name {rec.name!r} (first defined at "
+                                              f"{self._line_col(by_name[rec.name].pos)})")
+                by_name[rec.name] = rec
+                records.append(rec)
+                continue
+            if tok.kind != "word" or tok.text not in ("seed", "params", "return", "targets"):
+                raise self.error(tok.pos, f"expected a node ('%name = Op(...)'), 'seed', 'params', 'return', "
+                                          f"'targets' or '}}', found {_describe(tok)}")
+            if tok.text in seen:
+                raise self.error(tok.pos, f"'{tok.text}' given twice in one graph")
+            seen[tok.text] = tok
+            self.next()
+            if tok.text == "seed":
+                seed = self.int_value("the graph seed")
+            elif tok.text == "params":
+                params = self.ref_list("%", allow_index=False)
+            elif tok.text == "return":
+                results = self.ref_list("%", allow_index=True)
+            else:
+                targets = self.ref_list("%", allow_index=False)
+        if not bare:
+            self.expect("}", "to close the graph block")
+        graph = _build_graph(self, graph_type(), records, by_name)
+        graph.seed = seed
+        nodes = graph._nodes
+        graph.params = [self.resolve_node(nodes, name, pos) for name, _, pos in (params or [])]
+        graph.results = [self.resolve(nodes, name, pos, index) for name, index, pos in (results or [])]
+        graph.targets = [self.resolve_node(nodes, name, pos) for name, _, pos in (targets or [])]
+        return graph
+
+    def resolve_node(self, nodes: dict[str, Node], name: str, pos: int) -> Node:
+        node = nodes.get(name)
+        if node is None:
+            raise self.error(pos, f"no node named {name!r} in this graph")
+        return node
+
+    def resolve(self, nodes: dict[str, Node], name: str, pos: int, index: int = 0) -> Value:
+        node = nodes.get(name)
+        if node is None:
+            raise self.error(pos, f"no node named {name!r} in this graph")
+        if not 0 <= index < len(node.outputs):
+            raise self.error(pos, f"node {name!r} has {len(node.outputs)} output(s); there is no output {index}")
+        return node.output(index)
+
+    def _line_col(self, pos: int) -> str:
+        line = bisect.bisect_right(self.line_starts, pos) - 1
+        return f"{line + 1}:{pos - self.line_starts[line] + 1}"
+
+    def ref_list(self, sigil: str, allow_index: bool) -> list[tuple[str, int, int]]:
+        refs = [self.ref(sigil, allow_index)]
+        while self.accept(","):
+            refs.append(self.ref(sigil, allow_index))
+        return refs
+
+    def ref(self, sigil: str, allow_index: bool) -> tuple[str, int, int]:
+        tok = self.peek()
+        if tok.kind != "ref" or not tok.text.startswith(sigil):
+            raise self.error(tok.pos, f"expected a node reference '{sigil}name', found {_describe(tok)}")
+        self.next()
+        index = 0
+        if allow_index and self.accept(":"):
+            index = self.int_value("an output index")
+        return self.name_of_ref(tok), index, tok.pos
+
+    def node_statement(self) -> "_NodeRecord":
+        name_tok = self.next()
+        name = self.name_of_ref(name_tok)
+        self.expect("=", f"after the node name %{name}")
+        op_tok = self.peek()
+        op = self.name_or_string("an op type")
+        self.expect("(", f"to open the inputs of %{name}")
+        inputs: list[tuple[str, int, int]] = []
+        controls: list[tuple[str, int, int]] = []
+        while not self.at(")"):
+            tok = self.peek()
+            if tok.kind == "ref" and tok.text.startswith("%"):
+                if controls:
+                    raise self.error(tok.pos, "data inputs must come before control inputs ('^name')")
+                inputs.append(self.ref("%", allow_index=True))
+            elif tok.kind == "ref" and tok.text.startswith("^"):
+                controls.append(self.ref("^", allow_index=False))
+            else:
+                raise self.error(tok.pos, f"expected an input ('%name', '%name:1' or '^name'), found {_describe(tok)}")
+            if not self.accept(","):
+                break
+        self.expect(")", f"to close the inputs of %{name}")
+        attrs: dict[str, Any] = {}
+        if self.accept("{"):
+            while not self.at("}"):
+                key_tok = self.peek()
+                key = self.name_or_string("an attr name")
+                if key in attrs:
+                    raise self.error(key_tok.pos, f"attr {key!r} given twice")
+                self.expect("=", f"after attr name {key!r}")
+                attrs[key] = self.value()
+                if not self.accept(","):
+                    break
+            self.expect("}", f"to close the attrs of %{name}")
+        outputs = None
+        if self.accept(":"):
+            outputs = self.out_types()
+        device = ""
+        if self.accept("@"):
+            tok = self.expect_kind("str", "a quoted device string after '@'")
+            device = self.string_value(tok)  # type: ignore[assignment]
+        source = None
+        if self.accept("loc"):
+            self.expect("(", "after 'loc'")
+            file = self.string_value(self.expect_kind("str", "a quoted file name"))
+            self.expect(":", "between the file and the line")
+            line = self.int_value("a line number")
+            function = ""
+            if self.accept(":"):
+                function = self.string_value(self.expect_kind("str", "a quoted function name"))
+            self.expect(")", "to close 'loc('")
+            source = SourceLocation(file, line, function)  # type: ignore[arg-type]
+        provenance = Provenance()
+        if self.accept("prov"):
+            self.expect("(", "after 'prov'")
+            created_by = self.string_value(self.expect_kind("str", "the quoted name of the creating pass"))
+            origins: list[Any] = []
+            if self.accept(","):
+                self.expect("[", "to open the list of origins")
+                while not self.at("]"):
+                    origins.append(self.string_value(self.expect_kind("str", "a quoted origin node name")))
+                    if not self.accept(","):
+                        break
+                self.expect("]", "to close the list of origins")
+            self.expect(")", "to close 'prov('")
+            provenance = Provenance(created_by, tuple(origins))  # type: ignore[arg-type]
+        return _NodeRecord(name, op, op_tok.pos, inputs, controls, attrs, outputs, device, source, provenance,
+                           name_tok.pos)
+
+
+class _NanBits:
+    """A NaN element with explicit bits (in the element dtype's width)."""
+
+    __slots__ = ("bits", "negative")
+
+    def __init__(self, bits: int, negative: bool) -> None:
+        self.bits = bits
+        self.negative = negative
+
+
+def _float_of_text(text: str, width: int) -> float:
+    neg = text.startswith("-")
+    body = text[1:] if neg else text
+    if body.startswith(("0x", "0X")):
+        value = float.fromhex(body)
+    elif body.startswith("nan("):
+        bits = int(body[4:-1], 16)
+        value = struct.unpack("<d", struct.pack("<Q", bits & 0xFFFFFFFFFFFFFFFF))[0]
+    else:
+        value = float(body)
+    return -value if neg else value
+
+
+def _build_array(elems: list[Any], dt: np.dtype, dims: tuple[int, ...], parser: _Parser, pos: int) -> np.ndarray:
+    if dt.kind == "O":
+        arr = np.empty(len(elems), dtype=object)
+        for k, e in enumerate(elems):
+            arr[k] = e
+        return arr.reshape(dims)
+    if dt.kind == "f":
+        nan_bits = [(k, e) for k, e in enumerate(elems) if isinstance(e, _NanBits)]
+        values = [math.nan if isinstance(e, _NanBits) else e for e in elems]
+        with np.errstate(over="ignore", invalid="ignore"):
+            arr = np.array(values, dtype=np.float64).astype(dt)
+        if nan_bits:
+            raw = arr.view(_UINT_OF_SIZE[dt.itemsize])
+            limit = 1 << (8 * dt.itemsize)
+            for k, e in nan_bits:
+                if e.bits >= limit:
+                    raise parser.error(pos, f"NaN bits 0x{e.bits:x} do not fit a {dt} element")
+                raw[k] = e.bits
+        return arr.reshape(dims)
+    try:
+        return np.array(elems, dtype=dt).reshape(dims)
+    except OverflowError as e:
+        raise parser.error(pos, f"array element out of range for {dt}: {e}") from None
+
+
+class _NodeRecord:
+    __slots__ = ("name", "op", "op_pos", "inputs", "controls", "attrs", "outputs", "device", "source",
+                 "provenance", "pos")
+
+    def __init__(self, name, op, op_pos, inputs, controls, attrs, outputs, device, source, provenance, pos):
+        self.name = name
+        self.op = op
+        self.op_pos = op_pos
+        self.inputs = inputs
+        self.controls = controls
+        self.attrs = attrs
+        self.outputs = outputs
+        self.device = device
+        self.source = source
+        self.provenance = provenance
+        self.pos = pos
+
+
+def _build_graph(parser: _Parser, graph: Graph, records: list[_NodeRecord],
+                 by_name: dict[str, _NodeRecord]) -> Graph:
+    """Create the nodes (in any order, so text order need not be topological), then wire them."""
+    made: dict[str, Node] = {}
+    for rec in records:
+        for name, _, pos in rec.inputs + rec.controls:
+            if name not in by_name:
+                raise parser.error(pos, f"no node named {name!r} in this graph")
+        if rec.outputs is not None:
+            made[rec.name] = Node(graph, rec.op, rec.name, [], [], rec.attrs, rec.device, rec.outputs,
+                                  rec.source, rec.provenance)
+
+    # Nodes printed without types: run inference in dependency order (iterative DFS).
+    on_path: set[str] = set()
+    for root in records:
+        if root.name in made:
+            continue
+        stack: list[tuple[_NodeRecord, bool]] = [(root, False)]
+        while stack:
+            rec, deps_done = stack.pop()
+            if rec.name in made:
+                continue
+            if deps_done:
+                made[rec.name] = _infer_node(parser, graph, rec, made)
+                on_path.discard(rec.name)
+                continue
+            on_path.add(rec.name)
+            stack.append((rec, True))
+            for name, _, pos in reversed(rec.inputs):
+                if name in made:
+                    continue
+                if name in on_path:
+                    raise parser.error(pos, f"cannot infer the types of %{name}: it depends on itself; "
+                                            "give its output types (': float32[...]')")
+                stack.append((by_name[name], False))
+
+    for rec in records:
+        node = made[rec.name]
+        if rec.outputs is not None:
+            node.inputs = [parser.resolve(made, name, pos, index) for name, index, pos in rec.inputs]
+        node.control_inputs = [made[name] for name, _, _ in rec.controls]
+        graph._reserve_exact(rec.name)
+        graph._nodes[rec.name] = node
+    graph.version += 1
+    return graph
+
+
+def _infer_node(parser: _Parser, graph: Graph, rec: _NodeRecord, made: dict[str, Node]) -> Node:
+    inputs = [parser.resolve(made, name, pos, index) for name, index, pos in rec.inputs]
+    if not registry.has_op(rec.op):
+        raise parser.error(rec.op_pos, f"op type {rec.op!r} is not registered, so the outputs of %{rec.name} "
+                                       "cannot be inferred; give its output types")
+    try:
+        outputs = registry.get_op(rec.op).infer(inputs, rec.attrs)
+    except Exception as e:  # noqa: BLE001 - any inference failure is a parse error here
+        raise parser.error(rec.pos, f"inferring the outputs of %{rec.name} ({rec.op}) failed: {e}") from None
+    return Node(graph, rec.op, rec.name, inputs, [], rec.attrs, rec.device, list(outputs), rec.source,
+                rec.provenance)
+
+
+def parse_graph(text: str, *, graph_type: Callable[[], Graph] = Graph) -> Graph:
+    """Read a graph printed by `print_graph` (or written by hand in the same syntax).
+
+    The text is one `graph { ... }` block; a bare list of statements (no `graph {` wrapper) is
+    accepted too. Nested graphs (attrs) are always plain `ir.Graph`s; `graph_type` makes the
+    top-level one. Raises ValueError naming line:column and what was expected.
+    """
+    parser = _Parser(text)
+    if parser.at("graph") and parser.peek(1).text == "{":
+        parser.next()
+        graph = parser.graph_block(graph_type)
+    else:
+        graph = parser.graph_block(graph_type, bare=True)
+    tok = parser.peek()
+    if tok.kind != "eof":
+        raise parser.error(tok.pos, f"expected end of text after the graph, found {_describe(tok)}")
+    return graph
+
+
+def parse_attr(text: str) -> Any:
+    """Read one attr value printed by `format_attr`."""
+    parser = _Parser(text)
+    value = parser.value()
+    tok = parser.peek()
+    if tok.kind != "eof":
+        raise parser.error(tok.pos, f"expected end of text after the value, found {_describe(tok)}")
+    return value
+
+
+# ======================================================================================
+# structural equality
+# ======================================================================================
+
+def graphs_equal(a: Graph, b: Graph, *, ignore_locations: bool = True, ignore_order: bool = True) -> bool:
+    """Whether two graphs are the same IR.
+
+    Compares node names, ops, inputs, control inputs, attrs (exactly: types, dtypes, shapes,
+    float bits; nested graphs recursively), devices, output types, params, results, targets
+    and seed. `ignore_locations` skips source locations and provenance; `ignore_order` skips
+    node order and the order of control inputs (both have no meaning for execution).
+    """
+    return not graph_differences(a, b, ignore_locations=ignore_locations, ignore_order=ignore_order, limit=1)
+
+
+def graph_differences(a: Graph, b: Graph, *, ignore_locations: bool = True, ignore_order: bool = True,
+                      limit: int | None = None) -> list[str]:
+    """What differs between `a` and `b`, one line each (empty when `graphs_equal`)."""
+    out: list[str] = []
+    _diff_graphs(a, b, "", ignore_locations, ignore_order, out, limit)
+    return out
+
+
+class _Enough(Exception):
+    pass
+
+
+def _diff_graphs(a: Graph, b: Graph, where: str, ignore_locations: bool, ignore_order: bool, out: list[str],
+                 limit: int | None) -> None:
+    def report(message: str) -> None:
+        out.append(where + message)
+        if limit is not None and len(out) >= limit:
+            raise _Enough
+
+    try:
+        if a.seed != b.seed:
+            report(f"seed: {a.seed} != {b.seed}")
+        names_a = [n.name for n in a.nodes]
+        names_b = [n.name for n in b.nodes]
+        only_a = [n for n in names_a if n not in b]
+        only_b = [n for n in names_b if n not in a]
+        for n in only_a:
+            report(f"node {n!r} is only in the first graph")
+        for n in only_b:
+            report(f"node {n!r} is only in the second graph")
+        if not ignore_order and not only_a and not only_b and names_a != names_b:
+            report(f"node order differs: {names_a} != {names_b}")
+        for na in a.nodes:
+            nb = b.get_node(na.name)
+            if nb is not None:
+                _diff_nodes(na, nb, where, ignore_locations, ignore_order, report, out, limit)
+        if [p.name for p in a.params] != [p.name for p in b.params]:
+            report(f"params: {[p.name for p in a.params]} != {[p.name for p in b.params]}")
+        if [v.name for v in a.results] != [v.name for v in b.results]:
+            report(f"results: {[v.name for v in a.results]} != {[v.name for v in b.results]}")
+        if [t.name for t in a.targets] != [t.name for t in b.targets]:
+            report(f"targets: {[t.name for t in a.targets]} != {[t.name for t in b.targets]}")
+    except _Enough:
+        if where:
+            raise
+
+
+def _diff_nodes(na: Node, nb: Node, where: str, ignore_locations: bool, ignore_order: bool,
+                report: Callable[[str], None], out: list[str], limit: int | None) -> None:
+    name = na.name
+    if na.op != nb.op:
+        report(f"node {name!r}: op {na.op} != {nb.op}")
+    ins_a = [v.name for v in na.inputs]
+    ins_b = [v.name for v in nb.inputs]
+    if ins_a != ins_b:
+        report(f"node {name!r}: inputs {ins_a} != {ins_b}")
+    ctl_a = [c.name for c in na.control_inputs]
+    ctl_b = [c.name for c in nb.control_inputs]
+    if (sorted(ctl_a) != sorted(ctl_b)) if ignore_order else (ctl_a != ctl_b):
+        report(f"node {name!r}: control inputs {ctl_a} != {ctl_b}")
+    if set(na.attrs) != set(nb.attrs):
+        report(f"node {name!r}: attr names {sorted(na.attrs)} != {sorted(nb.attrs)}")
+    for key in na.attrs:
+        if key in nb.attrs:
+            va, vb = na.attrs[key], nb.attrs[key]
+            if isinstance(va, Graph) and isinstance(vb, Graph):
+                _diff_graphs(va, vb, f"{where}in attr {key!r} of node {name!r}: ", ignore_locations, ignore_order,
+                             out, limit)
+                if limit is not None and len(out) >= limit:
+                    raise _Enough
+            elif not _attr_equal(va, vb, ignore_locations, ignore_order):
+                report(f"node {name!r}: attr {key!r} {_short(va)} != {_short(vb)}")
+    if na.device != nb.device:
+        report(f"node {name!r}: device {na.device!r} != {nb.device!r}")
+    types_a = [_format_type(s.dtype, s.shape) for s in na.outputs]
+    types_b = [_format_type(s.dtype, s.shape) for s in nb.outputs]
+    if types_a != types_b:
+        report(f"node {name!r}: output types {types_a} != {types_b}")
+    if not ignore_locations:
+        if na.source != nb.source:
+            report(f"node {name!r}: location {na.source} != {nb.source}")
+        pa, pb = na.provenance or Provenance(), nb.provenance or Provenance()
+        if (pa.created_by, tuple(pa.origins)) != (pb.created_by, tuple(pb.origins)):
+            report(f"node {name!r}: provenance {pa} != {pb}")
+
+
+def _short(v: Any) -> str:
+    try:
+        text = format_attr(v, elide_large=8)
+    except TypeError:
+        text = repr(v)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _float_bits(x: float) -> int:
+    return struct.unpack("<Q", struct.pack("<d", x))[0]
+
+
+def _attr_equal(a: Any, b: Any, ignore_locations: bool = True, ignore_order: bool = True) -> bool:
+    """Exact equality of attr values: types must match (1 != 1.0 != True, list != tuple)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+            return False
+        if a.dtype != b.dtype or a.shape != b.shape:
+            return False
+        if a.dtype.kind == "O":
+            return all(_attr_equal(x, y) for x, y in zip(a.reshape(-1).tolist(), b.reshape(-1).tolist()))
+        return np.ascontiguousarray(a).tobytes() == np.ascontiguousarray(b).tobytes()
+    if isinstance(a, np.generic) or isinstance(b, np.generic):
+        return (isinstance(a, np.generic) and isinstance(b, np.generic)
+                and _attr_equal(np.asarray(a), np.asarray(b)))
+    if type(a) is not type(b):
+        # A frontend Graph subclass equals a plain Graph with the same content.
+        if not (isinstance(a, Graph) and isinstance(b, Graph)):
+            return False
+    if isinstance(a, float):
+        return _float_bits(a) == _float_bits(b)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_attr_equal(x, y, ignore_locations, ignore_order) for x, y in zip(a, b))
+    if isinstance(a, DType):
+        return a.name == b.name
+    if isinstance(a, TensorShape):
+        return a.dims == b.dims
+    if isinstance(a, Graph):
+        return graphs_equal(a, b, ignore_locations=ignore_locations, ignore_order=ignore_order)
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - exotic values: unequal unless identical
+        return a is b
+
+
+def assert_graphs_equal(actual: Graph | str, expected: Graph | str, *, ignore_locations: bool = True,
+                        ignore_order: bool = True) -> None:
+    """Assert two graphs (or their texts) are the same IR; the error lists the differences
+    and a unified diff of the two texts.
+
+    >>> assert_graphs_equal(constant_fold(parse_graph(BEFORE)), EXPECTED)   # doctest: +SKIP
+    """
+    a = parse_graph(actual) if isinstance(actual, str) else actual
+    b = parse_graph(expected) if isinstance(expected, str) else expected
+    problems = graph_differences(a, b, ignore_locations=ignore_locations, ignore_order=ignore_order, limit=20)
+    if not problems:
+        return
+    opts = dict(locations=not ignore_locations, sort_nodes=ignore_order, elide_large=64)
+    text_a = print_graph(a, **opts).splitlines()
+    text_b = print_graph(b, **opts).splitlines()
+    diff = difflib.unified_diff(text_b, text_a, "expected", "actual", lineterm="", n=2)
+    message = ["graphs differ:"] + ["  " + p for p in problems] + ["", *diff]
+    raise AssertionError("\n".join(message))

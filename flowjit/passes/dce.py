@@ -1,0 +1,54 @@
+"""Dead code elimination: drop nodes whose work nobody needs.
+
+A node is live when a result, a target or a parameter of the graph needs it (through data or
+control edges), or when running it has effects: stateful ops other than lazily read variables
+(assignments, random draws advance their generator, reads of uninitialized variables raise)
+and host ops (Print, Assert, an unfed Placeholder's error). Everything else is erased.
+
+After pruning, dead nodes are what other passes leave behind: constants nothing reads any
+more, the inputs of a folded or simplified node.
+"""
+
+from __future__ import annotations
+
+from ..ir import registry
+from ..ir.graph import Graph, Node
+from .manager import Pass, note
+
+
+def _has_effects(node: Node) -> bool:
+    op = registry.get_op(node.op)
+    return (op.stateful or op.host) and not op.extra.get("lazy")
+
+
+def eliminate_dead_code(graph: Graph) -> tuple[Graph, bool]:
+    """The pass, in place; returns (graph, changed)."""
+    roots: list[Node] = [v.node for v in graph.results] + list(graph.targets) + list(graph.params)
+    roots += [n for n in graph if _has_effects(n)]
+    live: set[int] = set()
+    stack = roots
+    while stack:
+        n = stack.pop()
+        if id(n) in live:
+            continue
+        live.add(id(n))
+        stack.extend(v.node for v in n.inputs)
+        stack.extend(n.control_inputs)
+    dead = [n for n in graph if id(n) not in live]
+    if not dead:
+        return graph, False
+    dead_ids = {id(n) for n in dead}
+    for n in graph:  # live nodes never wait for dead ones (they would be live), so only dead edges go
+        if id(n) in dead_ids:
+            n.inputs = []
+            n.control_inputs = []
+    for n in dead:
+        graph.erase_node(n)
+    note(f"erased {len(dead)} dead nodes: {', '.join(n.name for n in dead[:20])}"
+         + (" ..." if len(dead) > 20 else ""))
+    return graph, True
+
+
+def dce() -> Pass:
+    """The DCE pass (see the module docstring)."""
+    return Pass("dce", eliminate_dead_code, doc=__doc__.split("\n")[0], builtin=True)

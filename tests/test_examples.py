@@ -1,0 +1,68 @@
+"""The seeds' programs in examples/ run as a user would run them and learn what they should.
+
+They run on the backend named by FLOWJIT_EXAMPLES_BACKEND (default: reference) so the suite
+does not depend on the LLVM backend; run them by hand to use the default backend.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pathlib
+
+import pytest
+
+EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
+BACKEND = os.environ.get("FLOWJIT_EXAMPLES_BACKEND", "reference")
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_linear_regression_recovers_w_and_b(capsys):
+    result = load("linear_regression").main(["--steps", "201", "--backend", BACKEND])
+    assert abs(result["W"] - 0.1) < 0.01
+    assert abs(result["b"] - 0.3) < 0.01
+    out = capsys.readouterr().out
+    assert "step    0" in out and "learned y =" in out
+
+
+def test_softmax_regression_on_digits(capsys):
+    pytest.importorskip("sklearn")
+    result = load("softmax_digits").main(["--steps", "300", "--backend", BACKEND])
+    assert result["test_accuracy"] > 0.90
+    assert "test accuracy" in capsys.readouterr().out
+
+
+def test_softmax_regression_on_idx_files(tmp_path):
+    import numpy as np
+
+    from flowjit import datasets
+
+    rng = np.random.RandomState(0)
+    for split, n in (("train", 40), ("t10k", 10)):
+        labels = rng.randint(0, 10, size=n).astype(np.uint8)
+        images = np.zeros((n, 6, 6), np.uint8)
+        images[np.arange(n), labels // 6, labels % 6] = 255  # a learnable toy: one lit pixel per class
+        datasets.write_idx(tmp_path / f"{split}-images-idx3-ubyte.gz", images)
+        datasets.write_idx(tmp_path / f"{split}-labels-idx1-ubyte.gz", labels)
+    result = load("softmax_digits").main(["--steps", "60", "--batch-size", "20", "--mnist", str(tmp_path),
+                                          "--backend", BACKEND, "--quiet"])
+    assert result["test_accuracy"] >= 0.9
+
+
+def test_cnn_smoke(capsys):
+    pytest.importorskip("sklearn")
+    result = load("cnn_digits").main(["--steps", "3", "--backend", BACKEND])
+    assert result["steps"] == 3 and result["loss"] == result["loss"]  # not NaN
+
+
+@pytest.mark.slow
+def test_cnn_reaches_97_percent_on_digits():
+    pytest.importorskip("sklearn")
+    result = load("cnn_digits").main(["--backend", BACKEND, "--quiet"])
+    assert result["test_accuracy"] >= 0.97
