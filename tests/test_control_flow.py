@@ -615,3 +615,60 @@ def test_get_variable_inside_a_loop_body_is_created_once_outside():
         np.testing.assert_allclose(sess.run(h), [1.0 * 0.125 + 0.25 + 0.5 + 1.0, 2.0 * 0.125 + 1.75])
         # h3 = h0 w^3 + w^2 + w + 1 -> dh3/dw = 3 h0 w^2 + 2 w + 1
         np.testing.assert_allclose(sess.run(g), [3 * 1.0 * 0.25 + 2.0, 3 * 2.0 * 0.25 + 2.0])
+
+
+def test_second_order_gradients_of_cond_and_while():
+    x = tf.placeholder(tf.float64, [])
+    p = tf.placeholder(tf.bool, [])
+    yc = tf.cond(p, lambda: tf.sin(x) * x * x, lambda: x * x * x)
+    _, yw = tf.while_loop(lambda i, a: i < 3, lambda i, a: (i + 1, tf.sin(a) * x), (0, x))
+    with tf.Session(backend="reference") as sess:
+        for y, feed in [(yc, {p: True}), (yc, {p: False}), (yw, {})]:
+            (g,) = tf.gradients(y, [x])
+            (h,) = tf.gradients(g, [x])
+
+            def first(v):
+                return float(sess.run(g, {x: v, **feed}))
+
+            np.testing.assert_allclose(sess.run(h, {x: 0.7, **feed}), numeric_grad(first, np.array(0.7)), rtol=1e-6)
+
+
+def test_outer_tensors_by_name_inside_a_branch():
+    tf.constant(4.0, name="four")
+    p = tf.placeholder(tf.bool, [])
+    y = tf.cond(p, lambda: tf.get_default_graph().get_tensor_by_name("four:0") * 2.0, lambda: tf.constant(0.0))
+    assert run(y, {p: True}) == 8.0
+
+
+@pytest.mark.tf
+@pytest.mark.slow
+def test_against_tensorflow():
+    real = pytest.importorskip("tensorflow").compat.v1
+    xv = np.array([0.3, -0.8, 1.1])
+    wv = np.array([[0.5, -0.2, 0.1], [0.3, 0.8, -0.6], [-0.4, 0.2, 0.9]])
+
+    def build(lib):
+        x = lib.placeholder(lib.float64, [3])
+        w = lib.constant(wv)
+        n = lib.placeholder(lib.int32, [])
+
+        def body(i, h, s):
+            h2 = lib.tanh(lib.reshape(lib.matmul(lib.reshape(h, [1, 3]), w), [3]) + x)
+            h2 = lib.cond(lib.equal(i % 2, 0), lambda: h2 * 2.0, lambda: lib.sin(h2))
+            return i + 1, h2, s + lib.reduce_sum(h2)
+
+        _, h, s = lib.while_loop(lambda i, h, s: i < n, body, (0, x, lib.constant(0.0, lib.float64)))
+        y = lib.reduce_sum(h * h) + s
+        return x, n, [y] + lib.gradients(y, [x])
+
+    g = real.Graph()
+    with g.as_default():
+        x, n, fetches = build(real)
+        with real.Session(graph=g) as sess:
+            want = [sess.run(fetches, {x: xv, n: k}) for k in (0, 1, 5)]
+    x, n, fetches = build(tf)
+    with tf.Session(backend="reference") as sess:
+        got = [sess.run(fetches, {x: xv, n: k}) for k in (0, 1, 5)]
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a[0], b[0], rtol=1e-12)
+        np.testing.assert_allclose(a[1], b[1], rtol=1e-10)

@@ -184,3 +184,16 @@ def test_finalized_graph_refuses_new_ops():
         g.finalize()
         with pytest.raises(RuntimeError, match="finalized"):
             tf.constant(2.0)
+
+
+def test_placement_without_soft_placement_names_the_node():
+    with tf.device("/gpu:0"):
+        on_gpu = tf.placeholder(tf.float32, name="on_gpu")
+    y = on_gpu * 2.0
+    with tf.Session(backend="reference") as s:
+        with pytest.raises(tf.errors.InvalidArgumentError, match="on_gpu.*|.*GPU"):
+            s.run(y, {on_gpu: 1.0})
+    with tf.Session(backend="reference", config=tf.ConfigProto(allow_soft_placement=True)) as s:
+        assert s.run(y, {on_gpu: 1.0}) == 2.0
+        plan = next(iter(s._cache.values())).graph
+        assert {n.device for n in plan} == {"/job:localhost/replica:0/task:0/device:CPU:0"}

@@ -32,7 +32,7 @@ def _dot_tokens(text):
         m = _DOT_TOKEN.match(text, pos)
         assert m is not None, f"not DOT at {pos}: {text[pos:pos + 30]!r}"
         if m.lastgroup == "str":
-            out.append(("id", re.sub(r'\\(["\\])', r"\1", m.group()[1:-1])))
+            out.append(("qid", re.sub(r'\\(["\\])', r"\1", m.group()[1:-1])))
         elif m.lastgroup != "ws":
             out.append((m.lastgroup, m.group()))
         pos = m.end()
@@ -60,43 +60,43 @@ def parse_dot(text):
     def take(value=None):
         nonlocal i
         tok = peek()
-        assert value is None or tok[1] == value, f"expected {value!r}, found {tok!r}"
+        assert value is None or tok == ("id" if value.isalpha() else "op", value), f"expected {value!r}, found {tok!r}"
         assert tok[0] != "eof", "unexpected end of DOT text"
         i += 1
         return tok
 
     def attr_list():
         attrs = {}
-        while peek()[1] == "[":
+        while peek() == ("op", "["):
             take("[")
-            while peek()[1] != "]":
+            while peek() != ("op", "]"):
                 key = take()[1]
                 take("=")
                 attrs[key] = take()[1]
-                if peek()[1] in (",", ";"):
+                if peek() in (("op", ","), ("op", ";")):
                     take()
             take("]")
         return attrs
 
     def stmt_list(cluster, attrs_out):
-        while peek()[1] != "}":
+        while peek() != ("op", "}"):
             tok = take()
-            if tok[1] in ("graph", "node", "edge") and peek()[1] == "[":
+            if tok[0] == "id" and tok[1] in ("graph", "node", "edge") and peek() == ("op", "["):
                 attr_list()
-            elif tok[1] == "subgraph":
-                sub_id = take()[1] if peek()[1] != "{" else None
+            elif tok == ("id", "subgraph"):
+                sub_id = take()[1] if peek() != ("op", "{") else None
                 take("{")
                 sub_attrs = {}
                 g.clusters[sub_id] = (cluster, sub_attrs)
                 stmt_list(sub_id, sub_attrs)
                 take("}")
-            elif peek()[1] == "=":
+            elif peek() == ("op", "="):
                 take("=")
                 attrs_out[tok[1]] = take()[1]
             else:
-                assert tok[0] in ("id",), f"expected a node id, found {tok!r}"
+                assert tok[0] in ("id", "qid"), f"expected a node id, found {tok!r}"
                 ids = [tok[1]]
-                while peek()[1] == "->":
+                while peek() == ("op", "->"):
                     take("->")
                     ids.append(take()[1])
                 attrs = attr_list()
@@ -108,11 +108,11 @@ def parse_dot(text):
                         g.edges.append((a, b, attrs))
                         for n in (a, b):
                             g.nodes.setdefault(n, {})
-            if peek()[1] == ";":
+            if peek() == ("op", ";"):
                 take(";")
 
     take("digraph")
-    if peek()[1] != "{":
+    if peek() != ("op", "{"):
         g.name = take()[1]
     take("{")
     stmt_list(None, g.attrs)
@@ -238,6 +238,31 @@ def test_odd_names_are_escaped():
     d = parse_dot(to_dot(g))
     assert 'we"ird\\name' in d.nodes
     assert d.nodes["legend:0"]["label"] == "NoOp\\nlegend:0"  # the legend did not overwrite it
+
+
+ODD_NAMES = ["has space", 'q"uote', "back\\slash", "trail\\", "new\nline", "cr\rx", "nul\x00x", "\ud800lone",
+             "uni\u00e9\u4e2d", "emoji\U0001F600", "{brace}", "a->b", "semi;colon", "[bracket]", "=eq", "-1.5",
+             "graph", "subgraph", "node", "edge", "digraph", "strict", "cluster_0", "=", "[", "}", "->", ";"]
+
+
+def test_any_name_gives_valid_dot():
+    g = Graph()
+    prev = None
+    for k, name in enumerate(ODD_NAMES):
+        node = g.add_node("NoOp", [], name=name, exact_name=True, device=f"/dev:{k % 3}{name}",
+                          control_inputs=[prev] if prev is not None else [])
+        prev = node
+    g.add_node("NoOp", [], name="/".join(ODD_NAMES[:4]), exact_name=True)
+    text = to_dot(g, title="t\"\\itle\x01", highlight=set(ODD_NAMES))
+    d = parse_dot(text)
+    assert len([n for n, c in d.node_cluster.items() if c != "cluster_legend"]) == len(ODD_NAMES) + 1
+    assert len(d.edges) == len(ODD_NAMES) - 1
+    if shutil.which("dot"):
+        import subprocess
+
+        proc = subprocess.run(["dot", "-Tcanon"], input=text.encode("utf-8"), capture_output=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr.decode()
+        assert b"Warning" not in proc.stderr and b"Error" not in proc.stderr, proc.stderr.decode()
 
 
 def test_balanced_braces_and_many_nodes():

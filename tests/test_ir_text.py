@@ -822,7 +822,7 @@ def test_random_graphs_roundtrip_without_locations(g):
 
 
 @pytest.mark.slow
-@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(random_graphs(depth=3))
 def test_many_random_graphs_roundtrip_exactly(g):
     text = print_graph(g)

@@ -128,7 +128,8 @@ def test_unary_edge_values():
     np.testing.assert_array_equal(out[3], [False, False, False, True, True])
     check(out[4], [np.nan, np.inf, np.inf, 0, 0])
     check(out[5], [np.nan, 1, 0, 0.5, 0.5])
-    out = run([tf.log(tf.constant([-1.0, 0.0])), tf.rsqrt(tf.constant([0.0])), tf.sigmoid(tf.constant([-100.0, 100.0]))])
+    out = run([tf.log(tf.constant([-1.0, 0.0])), tf.rsqrt(tf.constant([0.0])),
+               tf.sigmoid(tf.constant([-100.0, 100.0]))])
     check(out[0], [np.nan, -np.inf])
     check(out[1], [np.inf])
     check(out[2], [0.0, 1.0])
@@ -636,6 +637,21 @@ def test_reduction_integer_details():
     assert out[3] == 44
 
 
+def test_accumulation_follows_tf():
+    # float16 sums/means accumulate in float32; other floats (and scans, products) in their own dtype
+    h = tf.ones([10000], tf.float16)
+    out = run([tf.reduce_sum(h), tf.reduce_mean(h), tf.reduce_sum(tf.constant([3e38, 3e38, -3e38])),
+               tf.reduce_prod(tf.constant([300.0, 300.0], tf.float16)),
+               tf.reduce_max(tf.cumsum(tf.ones([3000], tf.float16))),
+               tf.reduce_euclidean_norm(tf.constant([300.0, 400.0], tf.float16)),
+               tf.reduce_mean(tf.constant([3e38, 3e38])),
+               tf.reduce_mean(tf.constant([2**62, 2**62], tf.int64)), tf.reduce_mean(tf.constant([-1, -2]))])
+    assert out[0] == 10000 and out[1] == 1.0 and out[0].dtype == np.float16
+    assert out[2] == np.inf and out[3] == np.inf and out[4] == 2048 and out[5] == np.inf and out[6] == np.inf
+    assert out[7] == -2**62  # the int64 sum wraps, then divides toward zero (TF's result)
+    assert out[8] == -1
+
+
 def test_empty_reductions():
     e = tf.zeros([0, 3])
     ei = tf.zeros([0], tf.int32)
@@ -801,7 +817,8 @@ def test_cumsum_cumprod(exclusive, reverse, axis, dtype):
 
 
 def test_cumsum_examples_and_errors():
-    out = run([tf.cumsum([1, 2, 3], exclusive=True, reverse=True), tf.cumprod(tf.constant([1.0, 2.0, 3.0]), exclusive=True),
+    out = run([tf.cumsum([1, 2, 3], exclusive=True, reverse=True),
+               tf.cumprod(tf.constant([1.0, 2.0, 3.0]), exclusive=True),
                tf.cumsum(tf.constant([200, 100], tf.uint8)), tf.cumsum(tf.zeros([0]))])
     check(out[0], [5, 3, 0], np.int32)
     check(out[1], [1.0, 1.0, 2.0], np.float32)
@@ -990,7 +1007,8 @@ def _both(tf1, build):
 TF_PROGRAMS = {
     "arith": lambda t: [t.constant([[1.5, -2.0]]) * 3.0 - t.constant([0.5]), t.floordiv(t.constant([7, -7]), 2),
                         t.floormod(t.constant([-7.5, 7.5]), t.constant([2.0, -2.0])),
-                        t.truncatemod(t.constant([-7, 7]), t.constant([3, -3])), t.constant([7, 3]) / t.constant([2, 4]),
+                        t.truncatemod(t.constant([-7, 7]), t.constant([3, -3])),
+                        t.constant([7, 3]) / t.constant([2, 4]),
                         t.truediv(t.constant([7], t.int8), t.constant([2], t.int8)), t.div(t.constant([-7]), 2)],
     "unary": lambda t: [t.round(t.constant([0.5, 1.5, -2.5])), t.sign(t.constant([-2.0, 0.0, 3.0])),
                         t.sigmoid(t.constant([-3.0, 0.0, 3.0])), t.erf(t.constant([0.3, -1.2])),
@@ -998,7 +1016,8 @@ TF_PROGRAMS = {
     "reduce": lambda t: [t.reduce_sum(t.reshape(t.range(24.0), [2, 3, 4]), [0, 2]),
                          t.reduce_mean(t.constant([[1, 2], [3, 5]]), 1, keepdims=True),
                          t.reduce_max(t.zeros([0])), t.reduce_min(t.zeros([0], t.int32)),
-                         t.reduce_prod(t.constant([[2.0, 3.0]]), 1), t.reduce_logsumexp(t.constant([[1.0, 2.0, 3.0]]), 1),
+                         t.reduce_prod(t.constant([[2.0, 3.0]]), 1),
+                         t.reduce_logsumexp(t.constant([[1.0, 2.0, 3.0]]), 1),
                          t.argmax(t.constant([[1.0, 9.0], [4.0, 2.0]]), 1), t.argmin(t.constant([3, 1, 1])),
                          t.count_nonzero(t.constant([[0, 1], [2, 0]]), 0)],
     "scan_seq": lambda t: [t.cumsum(t.constant([[1, 2], [3, 4]]), 1, exclusive=True),

@@ -186,6 +186,11 @@ def test_pool_gradients(pool, k, strides, padding):
     check_gradients(lambda a: getattr(tf.nn, pool)(a, [1, *k, 1], [1, *strides, 1], padding), [x])
 
 
+def test_max_pool_with_argmax_gradient():
+    x = RNG.permutation(40).reshape(1, 5, 4, 2).astype(np.float64)
+    check_gradients(lambda a: tf.nn.max_pool_with_argmax(a, [1, 2, 2, 1], [1, 2, 2, 1], "SAME")[0], [x])
+
+
 def test_max_pool_gradient_ties_go_to_first_max():
     x = tf.constant(np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [2.0, 2.0, 2.0]]).reshape(1, 3, 3, 1))
     y = tf.nn.max_pool(x, [1, 2, 2, 1], [1, 1, 1, 1], "VALID")

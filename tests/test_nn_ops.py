@@ -381,6 +381,19 @@ def test_max_pool_negative_inputs_ignore_padding_and_int_ksize():
     np.testing.assert_array_equal(got[0, :, :, 0], [[-1, -3], [-9, -11]])
 
 
+def test_max_pool_with_argmax_and_aliases():
+    x = RNG.permutation(2 * 5 * 4 * 3).reshape(2, 5, 4, 3).astype(np.float32)
+    out, arg = tf.nn.max_pool_with_argmax(x, [1, 2, 2, 1], [1, 2, 2, 1], "SAME")
+    _, arg_b = tf.nn.max_pool_with_argmax(x, [1, 2, 2, 1], [1, 2, 2, 1], "SAME", include_batch_in_index=True)
+    got, idx, idx_b, alias = run([out, arg, arg_b, tf.nn.max_pool2d(x, 2, 2, "SAME")])
+    np.testing.assert_array_equal(got, np_pool(x, (2, 2), (2, 2), "SAME", np.max))
+    np.testing.assert_array_equal(alias, got)
+    assert idx.dtype == np.int64
+    for b in range(2):
+        np.testing.assert_array_equal(x[b].reshape(-1)[idx[b]], got[b])
+    np.testing.assert_array_equal(x.reshape(-1)[idx_b], got)
+
+
 def test_pool_errors():
     x = tf.constant(np.zeros((1, 4, 4, 1), np.float32))
     with pytest.raises(tf.errors.InvalidArgumentError, match="NHWC"):
@@ -703,3 +716,29 @@ def test_losses_and_composites_match_tf(tf1):
     for k, (a, b) in enumerate(zip(run(build(tf)), tf_run(tf1, build))):
         assert a.dtype == b.dtype, k
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5, err_msg=str(k))
+
+
+@pytest.mark.tf
+def test_more_convolutions_match_tf(tf1):
+    x = RNG.standard_normal((2, 7, 6, 3)).astype(np.float32)
+    w = RNG.standard_normal((3, 3, 3, 2)).astype(np.float32)
+    wt = RNG.standard_normal((3, 3, 4, 3)).astype(np.float32)  # transpose: [h, w, out, in]
+    pw = RNG.standard_normal((1, 1, 6, 5)).astype(np.float32)
+    x1 = RNG.standard_normal((2, 9, 3)).astype(np.float32)
+    w1 = RNG.standard_normal((4, 3, 2)).astype(np.float32)
+    pool_in = RNG.permutation(2 * 7 * 6 * 3).reshape(2, 7, 6, 3).astype(np.float32)
+
+    def build(m):
+        nn = m.nn
+        return [nn.conv2d_transpose(x, wt, [2, 14, 12, 4], [1, 2, 2, 1], "SAME"),
+                nn.conv2d_transpose(x, wt, [2, 15, 13, 4], [1, 2, 2, 1], "VALID"),
+                nn.depthwise_conv2d(x, w, [1, 2, 2, 1], "SAME"),
+                nn.depthwise_conv2d(x, w, [1, 1, 1, 1], "VALID", rate=[2, 2]),
+                nn.separable_conv2d(x, w, pw, [1, 1, 1, 1], "SAME"),
+                nn.conv1d(x1, w1, 2, "SAME"), nn.conv1d(x1, w1, 1, "VALID"),
+                nn.atrous_conv2d(x, w, 2, "SAME"),
+                *nn.max_pool_with_argmax(pool_in, [1, 3, 3, 1], [1, 2, 2, 1], "SAME")]
+
+    for k, (a, b) in enumerate(zip(run(build(tf)), tf_run(tf1, build))):
+        assert a.dtype == b.dtype and a.shape == b.shape, k
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4, err_msg=str(k))

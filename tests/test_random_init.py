@@ -275,9 +275,11 @@ def test_get_variable_uses_initializers():
         b = tf.get_variable("b", [10], initializer=tf.zeros_initializer())
         c = tf.get_variable("c", [2, 2], initializer=tf.constant_initializer(3.0), dtype=tf.float64)
         d = tf.get_variable("d", [30, 30])  # default glorot_uniform
+        e = tf.get_variable("e", [3], initializer=tf.ones_initializer)  # a class, as TF1 allows
     with session() as s:
         s.run(tf.global_variables_initializer())
-        wv, bv, cv, dv = s.run([w, b, c, d])
+        wv, bv, cv, dv, ev = s.run([w, b, c, d, e])
+    assert ev.tolist() == [1, 1, 1]
     assert wv.dtype == np.float32 and np.abs(wv).max() <= 1 and wv.std() > 0.3
     assert not bv.any()
     assert cv.dtype == np.float64 and (cv == 3).all()

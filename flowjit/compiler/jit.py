@@ -165,7 +165,7 @@ X86_INTRINSICS = (
     "llvm.cos.", "llvm.fptosi.sat.", "llvm.fptoui.sat.", "llvm.smax.", "llvm.smin.",
     "llvm.umax.", "llvm.umin.", "llvm.abs.", "llvm.ctpop.", "llvm.memcpy.", "llvm.memset.",
     "llvm.memmove.", "llvm.prefetch", "llvm.assume", "llvm.lifetime.", "llvm.vector.reduce.",
-    "llvm.stacksave", "llvm.stackrestore", "llvm.expect.", "llvm.is.fpclass.",
+    "llvm.stacksave", "llvm.stackrestore", "llvm.expect.", "llvm.is.fpclass.", "llvm.x86.sse2.pause",
 )
 
 

@@ -94,3 +94,23 @@ def const(t: ir.Type, value) -> ir.Constant:
             v -= 1 << t.width
         return ir.Constant(t, v)
     return ir.Constant(t, float(value))
+
+
+def indirect_call(builder: ir.IRBuilder, fnptr: ir.Value, fnty: ir.FunctionType, args: list[ir.Value]) -> ir.Value:
+    """Call through an opaque pointer (llvmlite reads the callee's type from `function_type`)."""
+    return builder.call(_Callee(fnptr, fnty), args)
+
+
+class _Callee:
+    """A pointer operand that knows the type of the function it points to."""
+
+    def __init__(self, ptr: ir.Value, fnty: ir.FunctionType) -> None:
+        self._ptr = ptr
+        self.function_type = fnty
+        self.type = ptr.type
+
+    def get_reference(self) -> str:
+        return self._ptr.get_reference()
+
+    def __getattr__(self, name: str):
+        return getattr(self._ptr, name)

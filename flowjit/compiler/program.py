@@ -27,8 +27,8 @@ class Buffer:
     """A region of memory of one dtype and shape.
 
     kind: "feed" (index = feed position), "var" (name), "const" (array), "result" (index =
-    result position), "temp" (arena, `offset` set by the memory plan), "scratch" (arena,
-    one slice per thread, `offset` set by the memory plan).
+    result position), "host" (the output of a host step), "temp" (arena, `offset` set by the
+    memory plan), "scratch" (arena, one row per thread, `offset` set by the memory plan).
     """
 
     __slots__ = ("id", "dtype", "shape", "kind", "index", "name", "array", "offset", "first", "last", "per_thread")
@@ -96,6 +96,7 @@ class KernelStep:
     writes: list[Buffer]
     origins: list[Any]  # graph nodes lowered into this kernel
     checks: bool = False  # may report a run-time error
+    inline_ids: set[int] = field(default_factory=set)  # LIR nodes computed where they are used
 
 
 @dataclass
@@ -114,3 +115,5 @@ class Program:
     error_sites: list[Any]  # index -> (graph node, message template)
     fallback_ops: dict[str, int] = field(default_factory=dict)
     native_ops: dict[str, int] = field(default_factory=dict)
+    mat: dict[int, Buffer] = field(default_factory=dict)  # LIR node id -> buffer holding it
+    nthreads: int = 1

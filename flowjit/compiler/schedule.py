@@ -324,8 +324,13 @@ class ProgramBuilder:
         for v in node.inputs:
             step.inputs.append(self.value_of.get(v, ("host", v)))
         for v in node.values:
-            self.value_of[v] = ("host", v)
-        step.outputs = list(node.values)
+            if v.shape.is_fully_defined() and v.dtype in lower.NATIVE_DTYPES:
+                buf = self.buffer(v.dtype, v.shape.as_list(), "host")
+                self.value_of[v] = self.leaf(buf, node)
+                step.outputs.append(buf)
+            else:
+                self.value_of[v] = ("host", v)
+                step.outputs.append(("host", v))
         self.steps_seq.append(step)
         if not registry.get_op(node.op).host:
             self._count(self.fallback_ops, node)
@@ -472,7 +477,8 @@ class ProgramBuilder:
                 self.mat[n_id] = buf
             reads = sorted({b.id: b for b in ks.reads}.values(), key=lambda b: b.id)
             writes = sorted({b.id: b for b in ks.writes}.values(), key=lambda b: b.id)
-            steps.append(KernelStep(f"k{len(steps)}", items, reads, writes, [u.node for u in step], ks.checks))
+            steps.append(KernelStep(f"k{len(steps)}", items, reads, writes, [u.node for u in step], ks.checks,
+                                    ks.inline_ids))
         # results
         for i, v in enumerate(g.results):
             x = self.value_of.get(v)
@@ -497,7 +503,7 @@ class ProgramBuilder:
                                for x in step.inputs]
         self._lifetimes(steps, results)
         return Program(self.buffers, steps, self.feeds, results, self.error_sites, self.fallback_ops,
-                       self.native_ops)
+                       self.native_ops, self.mat, self.nthreads)
 
     def _lifetimes(self, steps: list[Any], results: list[Any]) -> None:
         end = len(steps)
@@ -652,6 +658,7 @@ class KernelScheduler:
         self.reads: list[Buffer] = []
         self.writes: list[Buffer] = []
         self.checks = False
+        self.inline_ids: set[int] = set()
 
     def schedule(self) -> list[Any]:
         nodes = self.nodes
@@ -693,6 +700,7 @@ class KernelScheduler:
             if not changed:
                 break
         mat.sort(key=lambda n: n.id)
+        self.inline_ids = self.ids - mat_ids
         for n in nodes:
             if n.op in ("gather", "check") or n.op in ("idiv_trunc", "idiv_floor", "imod_trunc", "imod_floor"):
                 self.checks = True
@@ -738,6 +746,7 @@ class KernelScheduler:
             if buf is None:
                 buf = self.b.buffer(n.dtype, n.shape, "temp")
             bufs[n.id] = buf
+            self.b.mat[n.id] = buf
             return buf
 
         def flush() -> None:
@@ -771,19 +780,39 @@ class KernelScheduler:
                 self.writes.append(self.outputs[n.id])
                 buf = self.writes_var[n.id]
                 bufs[n.id] = self.outputs[n.id]
+                self.b.mat[n.id] = self.outputs[n.id]
             if n.op == "reduce":
                 target.reduces.append((n, buf))
             else:
                 target.maps.append((n, buf))
             self.writes.append(buf)
         flush()
-        # leaves read by this kernel
-        for it in items:
+        # buffers each item reads; internal values read only inside their row region become
+        # per-thread row scratch
+        readers: dict[int, set[int]] = {}
+        for k, it in enumerate(items):
             if isinstance(it, Region):
                 for st in it.stages:
                     for n, _ in st.maps + st.reduces:
-                        for leaf in self._leaf_reads(n, mat_ids, bufs):
-                            self.reads.append(leaf)
+                        for buf in self._leaf_reads(n, mat_ids, bufs, st):
+                            self.reads.append(buf)
+                            readers.setdefault(buf.id, set()).add(k)
+            else:
+                for buf in it.inputs:
+                    readers.setdefault(buf.id, set()).add(k)
+        for k, it in enumerate(items):
+            if not isinstance(it, Region) or it.outer == 0 or len(it.stages) < 2:
+                continue
+            for st in it.stages:
+                for n, buf in st.maps + st.reduces:
+                    if buf.kind != "temp" or n.id in self.outputs or n.id in self.writes_var:
+                        continue
+                    if any(buf is p for _, _, p in it.partials) or any(buf is d for _, d, _ in it.partials):
+                        continue
+                    if readers.get(buf.id, {k}) != {k} or not n.shape or n.shape[0] != it.outer:
+                        continue
+                    buf.kind = "scratch"
+                    buf.per_thread = True
         return items
 
     def _buffer_of(self, n: L, bufs: dict[int, Buffer]) -> Buffer:
@@ -792,7 +821,9 @@ class KernelScheduler:
             raise AssertionError(f"{n} is not materialized")
         return buf
 
-    def _leaf_reads(self, root: L, mat_ids: set[int], bufs: dict[int, Buffer]) -> list[Buffer]:
+    def _leaf_reads(self, root: L, mat_ids: set[int], bufs: dict[int, Buffer], st: Stage) -> list[Buffer]:
+        """Buffers the expression of a stage root reads (mirrors codegen's choice to load)."""
+        inline = (self.ids - mat_ids) | {n.id for n, _ in st.maps}
         out = []
         stack = list(root.inputs)
         seen: set[int] = set()
@@ -801,9 +832,10 @@ class KernelScheduler:
             if x.id in seen:
                 continue
             seen.add(x.id)
-            buf = bufs.get(x.id) if x.id in mat_ids else None
-            if buf is None and x.id not in self.ids:
-                buf = self.b.mat.get(x.id)
+            if x.id in inline:
+                stack.extend(x.inputs)
+                continue
+            buf = bufs.get(x.id) or self.b.mat.get(x.id)
             if buf is not None:
                 out.append(buf)
                 continue
@@ -915,8 +947,6 @@ class KernelScheduler:
         if not dom0 or any(not st.domain or st.domain[0] != dom0[0] for st in stages):
             return Region(0, 1, stages, [], False, work)
         outer = dom0[0]
-        if len(stages) > 1:
-            self._row_scratch(stages, bufs)
         nthreads = self.b.nthreads
         parallel = nthreads > 1 and work >= PARALLEL_MIN_WORK and outer >= 2
         cross = [(n, buf) for st in stages for n, buf in st.reduces if 0 in n.attrs["axes"]]
@@ -933,20 +963,6 @@ class KernelScheduler:
             partials.append((n, buf, pbuf))
             self.writes.append(pbuf)
         return Region(outer, chunks, stages, partials, parallel, work)
-
-    def _row_scratch(self, stages: list[Stage], bufs: dict[int, Buffer]) -> None:
-        """Internal values produced and consumed within the region live in per-thread rows."""
-        for st in stages:
-            for lst in (st.maps, st.reduces):
-                for k, (n, buf) in enumerate(lst):
-                    if buf.kind != "temp" or n.id in self.outputs or n.id in self.writes_var:
-                        continue
-                    if n.op == "reduce" and 0 in n.attrs["axes"]:
-                        continue
-                    if not n.shape or n.shape[0] != st.domain[0]:
-                        continue
-                    buf.kind = "scratch"
-                    buf.per_thread = True
 
     def _expr_cost(self, root: L, mat_ids: set[int]) -> int:
         total = node_cost(root)

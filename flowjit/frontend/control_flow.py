@@ -159,7 +159,8 @@ def with_dependencies(dependencies: Sequence[Any], output_tensor: Any, name: str
             return graph.create_op("Identity", [t], {}, name=scope).outputs[0]
 
 
-def tuple(tensors: Sequence[Any], name: str | None = None, control_inputs: Sequence[Any] | None = None) -> list[Any]:  # noqa: A001
+def tuple(tensors: Sequence[Any], name: str | None = None,  # noqa: A001
+          control_inputs: Sequence[Any] | None = None) -> list[Any]:
     """`tf.tuple`: the tensors, each available only after all of them (and `control_inputs`) are computed."""
     graph = get_default_graph()
     with graph.name_scope(name or "tuple"):
@@ -238,7 +239,9 @@ def _placeholder_for(text: str, default: str = "{}") -> str:
 
 
 def _is_tensor_like(x: Any) -> bool:
-    return isinstance(x, Tensor) or (hasattr(x, "_as_graph_element") and hasattr(x, "dtype") and not isinstance(x, Operation))
+    if isinstance(x, Tensor):
+        return True
+    return hasattr(x, "_as_graph_element") and hasattr(x, "dtype") and not isinstance(x, Operation)
 
 
 def string_format(template: str, inputs: Sequence[Any], placeholder: str = "{}", summarize: int = 3,
@@ -268,7 +271,7 @@ def print(*inputs: Any, **kwargs: Any) -> Operation:  # noqa: A001
         raise ValueError(f"Unrecognized keyword arguments for tf.print: {kwargs}")
     stream = _stream_name(output_stream)
     graph = get_default_graph()
-    summarize = -1 if summarize is None else int(summarize)
+    summarize = 3 if summarize is None else int(summarize)
     with graph.name_scope(name or "PrintV2") as scope:
         if (len(inputs) == 1 and _is_tensor_like(inputs[0]) and convert_to_tensor(inputs[0]).dtype == dtypes.string
                 and convert_to_tensor(inputs[0]).shape.rank == 0):
@@ -475,9 +478,10 @@ def assert_rank_at_least(x, rank, data=None, summarize=None, message=None, name=
 
 def assert_rank_in(x, ranks, data=None, summarize=None, message=None, name=None):
     ranks_list = [int(r) for r in ranks]
+    shown = _builtin_tuple(ranks_list)
     return _static_rank_check("assert_rank_in", x, np.array(ranks_list, dtype=np.int32),
                               lambda a, r: a in [int(v) for v in np.reshape(r, [-1])],
-                              lambda r: "rank in" if r is None else f"rank in {_builtin_tuple(ranks_list)}", data, summarize,
+                              lambda r: "rank in" if r is None else f"rank in {shown}", data, summarize,
                               message, name, lambda a, r: _math().reduce_any(_math().equal(a, r)))
 
 
@@ -549,13 +553,12 @@ def verify_tensor_all_finite(t=None, msg=None, name=None, x=None, message=None):
 
 
 def add_check_numerics_ops():
-    """`tf.add_check_numerics_ops`: one op checking every floating-point tensor of the graph."""
+    """`tf.add_check_numerics_ops`: one op checking every floating-point tensor of the graph.
+
+    Tensors inside cond/while bodies are not checked (TF1 refuses graphs with control flow;
+    flowjit checks the outputs of the If/While ops instead)."""
     graph = get_default_graph()
     checks: list[Any] = []
-    for op in graph.get_operations():
-        if op.type in ("If", "While"):
-            raise ValueError("`tf.add_check_numerics_ops() is not compatible with TensorFlow control flow "
-                             "operations such as `tf.cond()` or `tf.while_loop()`.")
     for op in graph.get_operations():
         for out in op.outputs:
             if out.dtype.is_floating:
@@ -640,19 +643,17 @@ def _describe(structure: Any) -> str:
 
 def _make_if(pred: Tensor, then: _Traced, other: _Traced, scope: str) -> Operation:
     graph = get_default_graph()
+    outputs = (f"true_fn output: {_describe(then.structure)}\n"
+               f"false_fn output: {_describe(other.structure)}")
     if not _same_structure(then.structure, other.structure) or len(then.flat) != len(other.flat):
-        raise ValueError("true_fn and false_fn must return the same nested structure.\n"
-                         f"true_fn output: {_describe(then.structure)}\nfalse_fn output: {_describe(other.structure)}")
+        raise ValueError(f"true_fn and false_fn must return the same nested structure.\n{outputs}")
     for a, b in zip(then.flat, other.flat):
         if (a is None) != (b is None):
-            raise ValueError("true_fn and false_fn must return None at the same positions.\n"
-                             f"true_fn output: {_describe(then.structure)}\nfalse_fn output: {_describe(other.structure)}")
+            raise ValueError(f"true_fn and false_fn must return None at the same positions.\n{outputs}")
         if a is not None and a.dtype != b.dtype:
             raise TypeError("true_fn and false_fn arguments to tf.cond must have the same number, type, and overall "
-                            "structure of return values.\n"
-                            f"true_fn output: {_describe(then.structure)}\nfalse_fn output: {_describe(other.structure)}\n"
-                            f"Error details:\n{a.name} and {b.name} have different types "
-                            f"({a.dtype.name} and {b.dtype.name})")
+                            f"structure of return values.\n{outputs}\nError details:\n{a.name} and {b.name} have "
+                            f"different types ({a.dtype.name} and {b.dtype.name})")
     then_res = [t for t in then.flat if t is not None]
     other_res = [t for t in other.flat if t is not None]
     shared, (then_body, else_body) = build_bodies([then.fg, other.fg], [then_res, other_res],

@@ -20,8 +20,14 @@ forward iteration k, applies the gradient of the body (again an inlined copy, di
 with `tf.gradients`) to the incoming loop-variable gradients, and accumulates the gradients of
 captured tensors (weights used inside the body).
 
+Exported and recorded values are differentiable like any output (their gradients enter the
+branch/body gradient as extra output gradients), so gradients of gradients are exact.
+Gradients that are literally zero (tf.gradients passes zeros for unused outputs of a
+multi-output op) are skipped.
+
 Supported: any trip count (dynamic or bounded by `maximum_iterations`), nested loops and
-conds, float loop variables and captured float tensors. Not supported: loop variables or
+conds, float loop variables and captured float tensors, higher-order gradients.
+Not supported: loop variables or
 recorded values whose shape changes between iterations (run-time InvalidArgumentError),
 `back_prop=False` loops (no gradient flows), gradients with respect to variables used only
 through `v.read_value()`/ref ops inside the body (only captured values are differentiated).
@@ -29,13 +35,14 @@ through `v.read_value()`/ref ops inside the body (only captured values are diffe
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from ..ir.graph import Graph as IRGraph
 from ..ir.graph import Node, OutputSpec, Value, _copy_attr
 from ..ir.ops.control import most_specific_compatible_shape
+from ..ir.registry import static_value
 from ..ir.shapes import TensorShape
 from .func_graph import FuncGraph, build_bodies, inline_body, needed_nodes
 from .gradients import NotDifferentiable, RegisterGradient, gradients
@@ -106,6 +113,22 @@ def _zeros_like(t: Tensor) -> Tensor:
     return array_ops.zeros_like(t)
 
 
+def _is_zero(g: Tensor | None) -> bool:
+    """True for a gradient that is literally zero (what tf.gradients passes for an unused output
+    of a multi-output op): skipping it is exact and saves differentiating that output."""
+    if g is None:
+        return True
+    node = g.op.node
+    if node.op == "ZerosLike":
+        return True
+    if node.op == "Fill":
+        known = static_value(node.inputs[1])
+        return known is not None and not np.any(known)
+    if node.op == "Const":
+        return not np.any(node.attrs["value"])
+    return False
+
+
 # --- If ------------------------------------------------------------------------------------
 
 def _dummy(body: IRGraph, like: Value) -> Value:
@@ -144,10 +167,10 @@ def _export_from_if(node: Node, then_vals: list[Value], else_vals: list[Value]) 
 @RegisterGradient("If")
 def _if_grad(op: Operation, *grads: Tensor) -> list[Tensor | None]:
     node = op.node
-    n_user = len(node.outputs) - int(node.attrs.get("num_exports", 0))
     pred, caps = op.inputs[0], op.inputs[1:]
     wrt = [i for i, c in enumerate(caps) if c.dtype.is_floating]
-    outs = [k for k in range(n_user) if op.outputs[k].dtype.is_floating and grads[k] is not None]
+    # exported intermediates are differentiated too (they carry gradients of gradients)
+    outs = [k for k, g in enumerate(grads) if op.outputs[k].dtype.is_floating and not _is_zero(g)]
     if not wrt or not outs:
         return [None] * len(op.inputs)
     graph = get_default_graph()
@@ -210,11 +233,15 @@ def _while_grad(op: Operation, *grads: Tensor) -> list[Tensor | None]:
     loop_in, caps = op.inputs[:n], op.inputs[n:]
     fvars = [j for j in range(n) if loop_in[j].dtype.is_floating]
     fcaps = [i for i, c in enumerate(caps) if c.dtype.is_floating]
+    # recorded values that receive gradients (gradients of gradients): body value n + e at
+    # iteration k gets row k of the incoming gradient
+    fexp = [e for e in range(n, len(grads)) if op.outputs[e].dtype.is_floating and not _is_zero(grads[e])]
     if not fvars and not fcaps:
         return [None] * len(op.inputs)
-    if all(grads[j] is None for j in fvars):
+    if all(_is_zero(grads[j]) for j in fvars) and not fexp:
         return [None] * len(op.inputs)
-    g_init = [grads[j] if grads[j] is not None else _zeros_like(op.outputs[j]) for j in fvars]
+    g_init = [_zeros_like(op.outputs[j]) if _is_zero(grads[j]) else grads[j] for j in fvars]
+    g_exp = [grads[e] for e in fexp]
     hist = _export_from_while(node, [p.output(0) for p in body.params[:n]])
     trips = array_ops.shape(op.outputs[hist[0]])[0]
     acc_init = [_zeros_like(caps[i]) for i in fcaps]
@@ -230,7 +257,9 @@ def _while_grad(op: Operation, *grads: Tensor) -> list[Tensor | None]:
         cap_args = [fg.capture(c) for c in caps]
         results, origin = inline_body(body, x_k + cap_args)
         xs = [x_k[j] for j in fvars] + [cap_args[i] for i in fcaps]
-        dx = gradients([results[j] for j in fvars], xs, grad_ys=gs)
+        ys = [results[j] for j in fvars] + [results[e] for e in fexp]
+        gys = gs + [array_ops.gather(g, k) for g in g_exp]
+        dx = gradients(ys, xs, grad_ys=gys)
         dx = [d if d is not None else _zeros_like(x) for d, x in zip(dx, xs)]
         outs = [k - 1] + dx[:nf] + [a + d for a, d in zip(accs, dx[nf:])]
         frontier = _frontier(fg, origin, outs)

@@ -112,11 +112,19 @@ class FuncGraph(Graph):
 
     # --- ops ----------------------------------------------------------------------------
     def create_op(self, op_type: str, inputs: Sequence[Any] = (), attrs: dict[str, Any] | None = None,
-                  name: str | None = None, *, control_inputs: Sequence[Any] = ()) -> Operation:
-        for n in self.current_control_inputs() + [as_node(c, self) for c in control_inputs]:
+                  name: str | None = None, **kwargs: Any) -> Operation:
+        """`Graph.create_op`, remembering control dependencies on ops of enclosing graphs."""
+        explicit = [as_node(c, self) for c in kwargs.get("control_inputs", ())]
+        for n in self.current_control_inputs() + explicit:
             if n.graph is not self and n not in self.outer_control_inputs:
                 self.outer_control_inputs.append(n)
-        return super().create_op(op_type, inputs, attrs, name, control_inputs=control_inputs)
+        return super().create_op(op_type, inputs, attrs, name, **kwargs)
+
+    def get_operation_by_name(self, name: str) -> Operation:
+        """Names not in this body resolve in the enclosing graphs (using them captures them)."""
+        if self.get_node(name) is None:
+            return self.outer_graph.get_operation_by_name(name)
+        return super().get_operation_by_name(name)
 
     def make_local(self, value: Any) -> Tensor:
         """`value` (Tensor of any enclosing graph, Variable or Python value) as a tensor of this graph."""

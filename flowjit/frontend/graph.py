@@ -168,7 +168,7 @@ class Graph(IRGraph):
             self._device_stack.pop()
 
     def current_device(self, node_hint: Any = None) -> str:
-        from .device import merge_device
+        from ..ir.device import merge_device
 
         current = ""
         for d in self._device_stack:

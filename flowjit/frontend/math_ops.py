@@ -28,10 +28,7 @@ from ..ir.registry import static_value
 from .graph import get_default_graph
 from .tensor import Tensor, constant, convert_to_tensor
 
-_range = builtins.range
-_abs = builtins.abs
-_round = builtins.round
-_pow = builtins.pow
+_range = builtins.range  # `range` below is tf.range
 
 __all__ = [
     # arithmetic
@@ -625,10 +622,12 @@ def trace(x: Any, name: str | None = None) -> Tensor:
         dims = x.shape.dims
         if dims is not None and dims[-1] is not None and dims[-2] is not None:
             mask = constant(np.eye(dims[-2], dims[-1], dtype=bool), name="diagonal")
-            zero = constant(np.zeros((), x.dtype.np_dtype), name="zero")
-            diag = _make("SelectV2", [mask, x, zero], name="SelectV2")
-            return reduce_sum(diag, axis=[-2, -1], name=scope)
-        return reduce_sum(_array_ops().matrix_diag_part(x), axis=[-1], name=scope)
+        else:  # row index == column index, from running counts (works for any shape)
+            ones = _array_ops().ones_like(x, dtype=dtypes.int32)
+            mask = equal(cumsum(ones, -2, exclusive=True), cumsum(ones, -1, exclusive=True))
+        zero = constant(np.zeros((), x.dtype.np_dtype), name="zero")
+        diag = _make("SelectV2", [mask, x, zero], name="SelectV2")
+        return reduce_sum(diag, axis=[-2, -1], name=scope)
 
 
 # --- reductions -------------------------------------------------------------------------------
@@ -793,12 +792,14 @@ def argmin(input: Any, axis: Any = None, name: str | None = None, dimension: Any
     return _arg("ArgMin", input, axis, name, dimension, output_type)
 
 
-def arg_max(input: Any, dimension: Any, output_type: Any = dtypes.int64, name: str | None = None) -> Tensor:  # noqa: A002
+def arg_max(input: Any, dimension: Any, output_type: Any = dtypes.int64,  # noqa: A002
+            name: str | None = None) -> Tensor:
     """The deprecated TF1 spelling `tf.arg_max(input, dimension)`."""
     return _arg("ArgMax", input, None, name, dimension, output_type)
 
 
-def arg_min(input: Any, dimension: Any, output_type: Any = dtypes.int64, name: str | None = None) -> Tensor:  # noqa: A002
+def arg_min(input: Any, dimension: Any, output_type: Any = dtypes.int64,  # noqa: A002
+            name: str | None = None) -> Tensor:
     return _arg("ArgMin", input, None, name, dimension, output_type)
 
 
@@ -832,7 +833,8 @@ def cumprod(x: Any, axis: Any = 0, exclusive: bool = False, reverse: bool = Fals
 _RANGE_ORDER = [dtypes.int32, dtypes.int64, dtypes.float32, dtypes.float64]
 
 
-def range(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None, name: str = "range") -> Tensor:  # noqa: A001
+def range(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None,  # noqa: A001
+          name: str = "range") -> Tensor:
     """start, start + delta, ... up to (not including) limit; `range(n)` is 0 .. n-1.
 
     The dtype is `dtype` if given, else the widest of the arguments' (int32 < int64 < float32 <

@@ -227,6 +227,11 @@ def _max_pool_grad(op: Operation, grad: Tensor) -> Tensor:
     return _op("MaxPoolGrad", [op.inputs[0], op.outputs[0], grad], _copy_attrs(op, *_POOL_KEYS))
 
 
+@RegisterGradient("MaxPoolWithArgmax")
+def _max_pool_with_argmax_grad(op: Operation, grad: Tensor, unused_argmax_grad: Tensor) -> Tensor:
+    return _op("MaxPoolGrad", [op.inputs[0], op.outputs[0], grad], _copy_attrs(op, *_POOL_KEYS))
+
+
 @RegisterGradient("MaxPoolGrad")
 def _max_pool_grad_grad(op: Operation, grad: Tensor) -> list:
     x, y, _ = op.inputs

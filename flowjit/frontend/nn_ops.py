@@ -33,6 +33,7 @@ __all__ = [
     "conv1d", "conv2d", "conv2d_transpose", "conv2d_backprop_input", "conv2d_backprop_filter", "atrous_conv2d",
     "convolution", "depthwise_conv2d", "depthwise_conv2d_native", "depthwise_conv2d_native_backprop_input",
     "depthwise_conv2d_native_backprop_filter", "separable_conv2d", "max_pool", "avg_pool", "pool",
+    "max_pool2d", "avg_pool2d", "max_pool_v2", "avg_pool_v2", "max_pool_with_argmax",
     # normalization and regularization
     "dropout", "moments", "batch_normalization", "fused_batch_norm", "l2_normalize", "l2_loss", "zero_fraction",
     "local_response_normalization", "lrn", "sufficient_statistics", "normalize_moments", "weighted_moments",
@@ -431,6 +432,32 @@ def avg_pool(value: Any, ksize: Any, strides: Any, padding: str, data_format: st
     """Mean over each window; with SAME padding only real elements are counted, as TF."""
     value = _lookup("input", input, "value", value)
     return _op("AvgPool", [_tensor(value)], _pool_attrs(ksize, strides, padding, data_format), name=name or "AvgPool")
+
+
+def max_pool_v2(input: Any, ksize: Any, strides: Any, padding: str, data_format: str | None = None,  # noqa: A002
+                name: str | None = None) -> Tensor:
+    return max_pool(input, ksize, strides, padding, data_format=data_format or "NHWC", name=name)
+
+
+def avg_pool_v2(input: Any, ksize: Any, strides: Any, padding: str, data_format: str | None = None,  # noqa: A002
+                name: str | None = None) -> Tensor:
+    return avg_pool(input, ksize, strides, padding, data_format=data_format or "NHWC", name=name)
+
+
+max_pool2d = max_pool_v2
+avg_pool2d = avg_pool_v2
+
+
+def max_pool_with_argmax(input: Any, ksize: Any, strides: Any, padding: str, data_format: str = "NHWC",  # noqa: A002
+                         Targmax: Any = None, name: str | None = None, output_dtype: Any = None,  # noqa: N803
+                         include_batch_in_index: bool = False) -> tuple[Tensor, Tensor]:
+    """(max_pool output, flat index of each maximum: (y * width + x) * channels + c)."""
+    targmax = _lookup("output_dtype", output_dtype, "Targmax", Targmax)
+    attrs = _pool_attrs(ksize, strides, padding, data_format)
+    attrs["Targmax"] = as_dtype(targmax or dtypes.int64)
+    attrs["include_batch_in_index"] = bool(include_batch_in_index)
+    outs = _ops("MaxPoolWithArgmax", [_tensor(input)], attrs, name=name or "MaxPoolWithArgmax")
+    return outs[0], outs[1]
 
 
 def pool(input: Any, window_shape: Any, pooling_type: str, padding: str, dilation_rate: Any = None,  # noqa: A002

@@ -23,15 +23,16 @@ from ..passes import manager as _pass_manager
 from ..passes import pipeline as _pipeline
 from ..passes.prune import prune
 from ..runtime import SessionState, get_backend
+from ..runtime.placement import LOCAL_CPU, place
 from . import tracing as _tracing  # noqa: F401  (lets passes.replace_pattern trace Python functions)
 from .graph import Graph, get_default_graph
 from .tensor import Operation, Tensor
 
 
 class ConfigProto:
-    """`tf.ConfigProto`: accepted for compatibility; `allow_soft_placement` is honoured."""
+    """`tf.ConfigProto`: `allow_soft_placement` is honoured by placement; the rest is accepted."""
 
-    def __init__(self, allow_soft_placement: bool = True, log_device_placement: bool = False,
+    def __init__(self, allow_soft_placement: bool = False, log_device_placement: bool = False,
                  device_count: dict | None = None, inter_op_parallelism_threads: int = 0,
                  intra_op_parallelism_threads: int = 0, gpu_options: Any = None, **kwargs: Any) -> None:
         self.allow_soft_placement = allow_soft_placement
@@ -253,12 +254,13 @@ class BaseSession:
         plan_graph = prune(self._graph, fetches, targets, feeds)
         plan_graph, report = _pipeline.run_pipeline(plan_graph, self._pipeline)
         self._pipeline_report = report
+        place(plan_graph, self.list_devices(), self._config.allow_soft_placement)
         with report.backend_stage():  # the backend may add its stages to this plan's dump
             executable = self._backend.compile(plan_graph)
         return _CompiledPlan(executable, plan_graph)
 
     def list_devices(self) -> list[str]:
-        return ["/job:localhost/replica:0/task:0/device:CPU:0"]
+        return [LOCAL_CPU]
 
 
 def _as_output(array: np.ndarray) -> Any:

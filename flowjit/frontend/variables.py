@@ -117,9 +117,13 @@ class Variable:
 
     def read_value(self) -> Tensor:
         """A fresh read, ordered by the control dependencies in force where it is called."""
-        # the default graph: inside a cond/while body the read belongs to the body (func_graph.py)
-        return get_default_graph().create_op("ReadVariable", [self._variable], {"var": self.var_name},
-                                             name="read").outputs[0]
+        graph = get_default_graph()  # inside a cond/while body the read belongs to the body (func_graph.py)
+        outer = graph
+        while outer is not None and outer is not self._graph:
+            outer = outer.outer_graph
+        if outer is None:
+            graph = self._graph
+        return graph.create_op("ReadVariable", [self._variable], {"var": self.var_name}, name="read").outputs[0]
 
     def initialized_value(self) -> Tensor:
         from . import control_flow
@@ -487,6 +491,8 @@ def get_variable(name: str, shape: Any = None, dtype: Any = None, initializer: A
                          "mean to set reuse=tf.AUTO_REUSE in VarScope?")
     dtype = as_dtype(dtype) if dtype is not None else scope.dtype
     initializer = initializer if initializer is not None else scope.initializer
+    if isinstance(initializer, type):  # TF1 accepts an initializer class: `initializer=tf.zeros_initializer`
+        initializer = initializer()
     if isinstance(initializer, (Tensor,)) or (initializer is not None and not callable(initializer)):
         init_value: Any = initializer
         if shape is not None and not isinstance(initializer, Tensor):
@@ -510,8 +516,15 @@ def get_variable(name: str, shape: Any = None, dtype: Any = None, initializer: A
     store[full] = var
     regularizer = regularizer or scope.regularizer
     if regularizer is not None:
-        with graph.name_scope(full + "/Regularizer/"):
-            loss = regularizer(var.value())
+        if graph.outer_graph is not None:  # inside a cond/while body: the loss belongs to the outer graph
+            from .func_graph import init_scope
+
+            with init_scope() as graph:
+                with graph.name_scope(full + "/Regularizer/"):
+                    loss = regularizer(var.value())
+        else:
+            with graph.name_scope(full + "/Regularizer/"):
+                loss = regularizer(var.value())
         if loss is not None:
             graph.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
     return var

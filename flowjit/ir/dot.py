@@ -18,6 +18,7 @@ What the picture shows:
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from typing import Iterable
@@ -179,9 +180,15 @@ def _dims(shape) -> str:
     return "[" + ",".join("?" if d is None else str(d) for d in shape.dims) + "]"
 
 
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+
+
 def _q(text: str) -> str:
-    """A DOT double-quoted string; newlines become DOT's centred line break."""
-    text = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\r", "")
+    """A DOT double-quoted string; newlines become DOT's centred line break, other control
+    characters and lone surrogates are shown escaped (`\\x00`, `\\ud800`)."""
+    text = str(text).encode("utf-8", "backslashreplace").decode("utf-8")
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    text = _CONTROL.sub(lambda m: f"\\\\x{ord(m.group()):02x}", text)
     return '"' + text.replace("\n", "\\n") + '"'
 
 

@@ -165,8 +165,8 @@ class _FoldContext:
 def _fold(node: Any, index: int) -> np.ndarray | None:
     """Evaluate a `foldable` op (pure, cheap: Reshape, StridedSlice, ConcatV2 ...) whose inputs
     are all known while building, so shape arithmetic like `tf.shape(x)[1:]` stays static."""
-    for v in node.inputs:
-        n = v.shape.num_elements()
+    for shape in [v.shape for v in node.inputs] + [node.outputs[index].shape]:
+        n = shape.num_elements()
         if n is None or n > _FOLD_LIMIT:
             return None
     args = [static_value(v) for v in node.inputs]

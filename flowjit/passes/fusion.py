@@ -87,6 +87,7 @@ class FusionGroup:
     members: list[Node] = field(default_factory=list)
     roles: dict[str, str] = field(default_factory=dict)
     label: str = ""   # a temporary name used in decisions until the Fused node exists
+    tail: Node | None = None  # the group's result: the anchor or the end of its epilogue
     fused: Node | None = None
 
     def add(self, node: Node, role: str) -> None:
@@ -210,7 +211,7 @@ class _Fuser:
                 return
             group.add(e, "epilogue")
             members.add(id(e))
-            tail = e
+            tail = group.tail = e
 
     def epilogue_reason(self, e: Node, tail: Node, anchor: Node, members: set[int]) -> str | None:
         shape = tail.outputs[0].shape
@@ -273,6 +274,10 @@ class _Fuser:
             self.commit(group)
 
     def commit(self, group: FusionGroup) -> None:
+        last = group.tail or group.anchor
+        if not self.consumers[id(last)] and id(last) not in self.fetched and id(last) not in self.waited_for:
+            self.decide(group.anchor, "not fused: nothing uses it (dead code)", None)
+            return
         if len(group.members) < 2:
             self.decide(group.anchor, "not fused: nothing to fuse with", None)
             return

@@ -366,7 +366,8 @@ class PassRecord:
 
 @dataclass
 class PipelineReport:
-    """What a pipeline run did: `passes_run()`, `timings()`, `records`, `format()`."""
+    """What a pipeline run did: `passes_run()`, `timings()`, `records`, `format()`, and the
+    optimized `graph`."""
 
     pipeline: str
     records: list[PassRecord] = field(default_factory=list)
@@ -375,6 +376,7 @@ class PipelineReport:
     dump_dir: str | None = None
     warnings: list[str] = field(default_factory=list)
     dump: Any = None  # the plan's dump writer (dump.PlanDump) when dumping
+    graph: Graph | None = None  # the optimized graph the pipeline returned
 
     def passes_run(self) -> list[str]:
         return [r.qualified_name for r in self.records]
@@ -541,6 +543,7 @@ class PassManager:
             else:
                 graph, _ = self._run_one(entry, graph, report, instruments, None, 1)
         report.total_seconds = time.perf_counter() - start
+        report.graph = graph
         for inst in instruments:
             inst.exit_pipeline(graph, report)
         logger.info("pipeline done in %.3f ms: %s", report.total_seconds * 1e3, ", ".join(report.passes_run()))

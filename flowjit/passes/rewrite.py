@@ -569,6 +569,8 @@ def replace_pattern(graph: Graph, pattern: Any, replacement: Any, *,
             raise TypeError(f"replacement for {root.name} has dtype {new.dtype.name}, the pattern {root.dtype.name}")
         graph.replace_all_uses_with(root, new)
         erase_dead_nodes(graph, matched)
+        if root.node.name not in graph and new.node.name.startswith(root.node.name + "/"):
+            graph.rename_node(new.node, root.node.name)  # the replacement takes the replaced node's name
         matches.append(Match(graph, root, {f"arg{k}": a for k, a in enumerate(args)}, name, matched))
     return matches
 

@@ -57,7 +57,8 @@ def _check_params(op: str, what: str, body: Graph, inputs: Sequence[Any]) -> Non
     for k, (p, v) in enumerate(zip(body.params, inputs)):
         want = p.outputs[0]
         if want.dtype != v.dtype:
-            raise TypeError(f"{op} {what} parameter {k} is {want.dtype.name}, the node passes {v.dtype.name} ({v.name})")
+            raise TypeError(f"{op} {what} parameter {k} is {want.dtype.name}, "
+                            f"the node passes {v.dtype.name} ({v.name})")
         if not want.shape.is_compatible_with(v.shape):
             raise ValueError(f"{op} {what} parameter {k} has shape {want.shape}, the node passes {v.shape} ({v.name})")
 

@@ -11,8 +11,9 @@ and its arithmetic. Choices worth knowing:
   is an InvalidArgumentError naming the node.
 * Integer overflow wraps (two's complement) as in TF; float errors give inf/NaN, never warnings.
 * Transcendental functions of float16/float32 are evaluated in float64 and rounded once, so
-  the reference is at least as accurate as any backend measured against it. Float sums,
-  means, products and scans accumulate in float64 for the same reason.
+  the reference is at least as accurate as any backend measured against it. Accumulations
+  follow TF (and overflow where TF overflows): float16 sums and means accumulate in float32,
+  everything else in its own dtype; integer means sum in 64 bits.
 * `Select` is TF1's: `x` and `y` have one shape; `condition` is a scalar, has that shape, or is
   a vector selecting rows (first dimension). `SelectV2` broadcasts all three.
 * `Max`/`Min` propagate NaN; on an empty reduction they give -inf/+inf for floats and the
@@ -22,6 +23,7 @@ and its arithmetic. Choices worth knowing:
   `keep_dims`; duplicate or out-of-range axes are errors.
 * `BroadcastGradientArgs` (TF's) and `ReducedShape` (flowjit's; TF computes it in Python with
   DynamicStitch) exist for gradients of dynamically shaped graphs.
+* Cheap pure ops are registered `foldable`, so shape arithmetic on known shapes stays static.
 """
 
 from __future__ import annotations
@@ -32,8 +34,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .. import errors
-from ..dtypes import (DType, FLOAT_DTYPES, INT_DTYPES, bool_, float16, float32, float64, int8, int16, int32,
-                      int64, string, uint8)
+from ..dtypes import DType, FLOAT_DTYPES, INT_DTYPES, bool_, float32, float64, int8, int16, int32, int64, string
 from ..registry import register_op, static_value
 from ..shapes import TensorShape, broadcast_all
 from ._util import spec
@@ -598,22 +599,28 @@ def _count(x: np.ndarray, axes: tuple[int, ...]) -> int:
     return n
 
 
+def _acc_dtype(dtype: np.dtype) -> np.dtype:
+    """float16 sums and means accumulate in float32 (as TF's CPU kernels); others in their dtype."""
+    return np.dtype(np.float32) if dtype == np.float16 else dtype
+
+
 def _sum(x, axes, keep):
-    if x.dtype.kind == "f":
-        return np.sum(x, axis=axes, keepdims=keep, dtype=np.float64)
-    return np.sum(x, axis=axes, keepdims=keep, dtype=x.dtype)
+    return np.sum(x, axis=axes, keepdims=keep, dtype=_acc_dtype(x.dtype))
 
 
 def _mean(x, axes, keep):
     n = _count(x, axes)
     if x.dtype.kind == "f":
-        return np.sum(x, axis=axes, keepdims=keep, dtype=np.float64) / n if n else \
-            np.full(reduced_np_shape(x.shape, axes, keep), np.nan)
-    total = np.sum(x, axis=axes, keepdims=keep, dtype=np.int64 if x.dtype.kind == "i" else np.uint64)
+        acc = _acc_dtype(x.dtype)
+        return np.sum(x, axis=axes, keepdims=keep, dtype=acc) / acc.type(n)
+    wide = np.int64 if x.dtype.kind == "i" else np.uint64
+    total = np.sum(x, axis=axes, keepdims=keep, dtype=wide)  # small ints cannot overflow; int64 wraps
     if n == 0:
         return np.zeros_like(total)
-    q = np.abs(total) // n  # integer mean rounds toward zero (C division)
-    return np.where(total < 0, -q, q) if x.dtype.kind == "i" else q
+    q = total // wide(n)
+    if x.dtype.kind == "i":  # C division rounds toward zero
+        q = q + ((total % wide(n) != 0) & (total < 0)).astype(wide)
+    return q
 
 
 def reduced_np_shape(shape: tuple[int, ...], axes: tuple[int, ...], keep: bool) -> tuple[int, ...]:
@@ -623,8 +630,6 @@ def reduced_np_shape(shape: tuple[int, ...], axes: tuple[int, ...], keep: bool) 
 
 
 def _prod(x, axes, keep):
-    if x.dtype.kind == "f":
-        return np.prod(x, axis=axes, keepdims=keep, dtype=np.float64)
     return np.prod(x, axis=axes, keepdims=keep, dtype=x.dtype)
 
 
@@ -645,11 +650,10 @@ def _min(x, axes, keep):
 
 
 def _euclidean_norm(x, axes, keep):
-    xd = x.astype(np.float64)
-    norm = np.sqrt(np.sum(xd * xd, axis=axes, keepdims=keep))
-    if x.dtype.kind in "iu":
-        return np.trunc(norm)
-    return norm
+    if x.dtype.kind in "iu":  # TF: the integer square root of the (wrapping) sum of squares, truncated
+        total = np.sum(x * x, axis=axes, keepdims=keep, dtype=x.dtype)
+        return np.trunc(np.sqrt(total.astype(np.float64)))
+    return np.sqrt(np.sum(x * x, axis=axes, keepdims=keep, dtype=_acc_dtype(x.dtype)))
 
 
 _reduction("Sum", _sum, NUMERIC, doc="sum (integers wrap)")
@@ -744,9 +748,8 @@ def _scan_kernel(fn: Callable, identity: int):
         a %= x.ndim
         reverse, exclusive = bool(ctx.attrs.get("reverse")), bool(ctx.attrs.get("exclusive"))
         work = np.flip(x, a) if reverse else x
-        acc_dtype = np.float64 if x.dtype.kind == "f" else x.dtype
         with np.errstate(all="ignore"):
-            out = fn(work, axis=a, dtype=acc_dtype)
+            out = fn(work, axis=a, dtype=x.dtype)  # in the dtype, sequentially, as TF
         if exclusive:
             pad = [(0, 0)] * x.ndim
             pad[a] = (1, 0)
@@ -935,4 +938,5 @@ def _reduced_shape_kernel(ctx, shape, axes):
 
 
 register_op("ReducedShape", infer=_reduced_shape_infer, kernel=_reduced_shape_kernel, op_class="opaque",
-            num_inputs=2, foldable=True, doc="flowjit helper: input_shape with 1 at each reduced axis (keep_dims shape)")
+            num_inputs=2, foldable=True,
+            doc="flowjit helper: input_shape with 1 at each reduced axis (keep_dims shape)")

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .. import dtypes, errors
-from ..registry import register_op, static_value
+from ..registry import partial_shape_value, register_op
 from ..shapes import TensorShape
 from ._util import require_dtype, require_same_dtype, same_as_input, spec
 
@@ -402,13 +402,12 @@ def _sizes_input(op: str, value, what: str) -> list[int | None]:
     """A 1-D int32 sizes tensor (input_sizes, filter_sizes), partially known at build time."""
     if value.dtype not in (dtypes.int32, dtypes.int64):
         raise TypeError(f"{op}: {what} must be int32 or int64, got {value.dtype.name}")
-    known = static_value(value)
-    if known is not None:
-        dims = [int(d) for d in np.asarray(known).reshape(-1)]
-        if len(dims) != 4:
-            raise ValueError(f"{op}: {what} must have 4 elements, got {dims}")
-        return dims
-    return [None] * 4
+    dims = partial_shape_value(value)
+    if dims is None:
+        return [None] * 4
+    if len(dims) != 4:
+        raise ValueError(f"{op}: {what} must have 4 elements, got {dims}")
+    return dims
 
 
 def _merge(a: int | None, b: int | None, op: str, what: str) -> int | None:
@@ -678,14 +677,16 @@ def _max_pool_grad(ctx, x, y, dy):
     if dy.shape != (n, g.oh, g.ow, c):
         raise ctx.error(errors.InvalidArgumentError,
                         f"grad has shape {list(dy.shape)}, the pooling output shape is {[n, g.oh, g.ow, c]}")
-    wd = _work_dtype(dy.dtype)
-    out = np.zeros((n, h + g.pt + g.pb, w + g.pl + g.pr, c), wd)
-    if dy.size:
-        rows, cols = _argmax_positions(x, g)
-        ni = np.arange(n).reshape(n, 1, 1, 1)
-        ci = np.arange(c).reshape(1, 1, 1, c)
-        np.add.at(out, (ni, rows, cols, ci), dy.astype(wd, copy=False))
-    return out[:, g.pt:g.pt + h, g.pl:g.pl + w, :].astype(dy.dtype, copy=False)
+    hp, wp = h + g.pt + g.pb, w + g.pl + g.pr
+    if not dy.size:
+        return np.zeros(x.shape, dy.dtype)
+    rows, cols = _argmax_positions(x, g)
+    ni = np.arange(n).reshape(n, 1, 1, 1)
+    ci = np.arange(c).reshape(1, 1, 1, c)
+    flat = ((ni * hp + rows) * wp + cols) * c + ci  # index into the padded (N, HP, WP, C) image
+    out = np.bincount(flat.reshape(-1), weights=dy.reshape(-1), minlength=n * hp * wp * c)
+    out = out.reshape(n, hp, wp, c)
+    return out[:, g.pt:g.pt + h, g.pl:g.pl + w, :].astype(dy.dtype)
 
 
 def _max_pool_grad_grad_infer(inputs, attrs):
@@ -731,11 +732,40 @@ def _avg_pool_grad(ctx, sizes, dy):
     return _scatter_windows(cols, g, n, h, w, c).astype(dy.dtype, copy=False)
 
 
+def _max_pool_argmax_infer(inputs, attrs):
+    x = inputs[0]
+    require_dtype("MaxPoolWithArgmax", x, REAL, "input")
+    n, h, w, c = _rank4("MaxPoolWithArgmax", x, "input")
+    g = _pool_geometry("MaxPoolWithArgmax", attrs, h, w)
+    targmax = dtypes.as_dtype(attrs.get("Targmax", dtypes.int64))
+    if targmax not in (dtypes.int32, dtypes.int64):
+        raise TypeError(f"MaxPoolWithArgmax: Targmax must be int32 or int64, got {targmax.name}")
+    return [spec(x.dtype, [n, g.oh, g.ow, c]), spec(targmax, [n, g.oh, g.ow, c])]
+
+
+def _max_pool_with_argmax(ctx, x):
+    n, h, w, c = x.shape
+    g = _runtime_pool_geometry(ctx, h, w)
+    out = _max_pool(ctx, x)
+    targmax = ctx.node.outputs[1].dtype.np_dtype
+    if out.size == 0:
+        return out, np.zeros(out.shape, targmax)
+    rows, cols = _argmax_positions(x, g)
+    y, xx = rows - g.pt, cols - g.pl
+    flat = (y * w + xx) * c + np.arange(c).reshape(1, 1, 1, c)
+    if ctx.attrs.get("include_batch_in_index", False):
+        flat = flat + np.arange(n).reshape(n, 1, 1, 1) * (h * w * c)
+    return out, np.broadcast_to(flat, out.shape).astype(targmax)
+
+
 _POOL_DOC = "attrs ksize, strides, padding (SAME/VALID), data_format (NHWC only)."
 register_op("MaxPool", infer=_pool_infer("MaxPool"), kernel=_max_pool, num_inputs=1, op_class="opaque",
             doc="Max over each window (padding never wins); " + _POOL_DOC)
 register_op("AvgPool", infer=_pool_infer("AvgPool"), kernel=_avg_pool, num_inputs=1, op_class="opaque",
             doc="Mean over the real elements of each window (SAME padding is not counted); " + _POOL_DOC)
+register_op("MaxPoolWithArgmax", infer=_max_pool_argmax_infer, kernel=_max_pool_with_argmax, num_inputs=1,
+            op_class="opaque", doc="(input) -> (max pool, flat index (y * W + x) * C + c of each first max; "
+                                   "with include_batch_in_index also + b * H * W * C). " + _POOL_DOC)
 register_op("MaxPoolGrad", infer=_max_pool_grad_infer, kernel=_max_pool_grad, num_inputs=3, op_class="opaque",
             doc="(orig_input, orig_output, grad): grad routed to the first max of each window. " + _POOL_DOC)
 register_op("MaxPoolGradGrad", infer=_max_pool_grad_grad_infer, kernel=_max_pool_grad_grad, num_inputs=3,

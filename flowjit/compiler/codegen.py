@@ -1,0 +1,906 @@
+"""LLVM IR for a `Program`: one function per native segment, loop nests per region.
+
+Kernel ABI
+----------
+Every buffer of the program has a slot in an array of pointers, `argv` (slot 0 is the error
+record: i64 code, i64 site, i64 value). The runtime fills the slots (arena temporaries once,
+feeds, results and variables on every run) and calls
+
+    i32 seg<k>(ptr argv)        0 on success, 1 when a kernel reported an error
+
+for each native segment. A region becomes a *task* `void (ptr argv, i64 lo, i64 hi, i64 tid)`
+that runs chunks [lo, hi) of its row loop; the task loads the buffer pointers and calls the
+region's body, whose pointer arguments are `noalias` (buffers never overlap), so the loops
+vectorize. Parallel regions go through `flowjit_parallel_for(task, argv, chunks)`.
+
+Loops are emitted in rotated form with i64 induction variables; memory is addressed with
+in-bounds GEPs from the buffer base (never inttoptr arithmetic). Float arithmetic carries
+`contract` only; reduction accumulators add `reassoc` so they vectorize. No nnan/ninf: NaN and
+inf behave as in the reference backend.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import llvmlite.ir as ir
+import numpy as np
+
+from ..ir import dtypes
+from ..ir.dtypes import DType
+from . import gemm
+from .jit import host_target
+from .lir import L, size_of, strides_of
+from .llvmutil import (F32, F64, I1, I8, I32, I64, PTR, VOID, call_intrinsic, compute_type, const, declare,
+                       indirect_call, is_float_type, storage_type)
+from .mathlib import MathEmitter
+from .parallel import TASK_TYPE
+from .program import Buffer, Call, HostStep, KernelStep, Program, Region, Stage
+
+SEGMENT_TYPE = ir.FunctionType(I32, [PTR])
+ERR_SLOT = 0
+
+_LIBM = {"sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "erf", "erfc",
+         "pow", "atan2", "fmod"}
+
+
+def slot_of(buf: Buffer) -> int:
+    return 1 + buf.id
+
+
+class ModuleGen:
+    """Builds the LLVM module of one program."""
+
+    def __init__(self, program: Program, name: str) -> None:
+        self.program = program
+        self.name = name
+        self.module = ir.Module(name=name)
+        t = host_target()
+        self.module.triple = t.triple
+        self.module.data_layout = t.data_layout
+        self.has_fma = t.has_fma
+        self.symbols: list[str] = []
+        self.error_sites: list[tuple[Any, str, Any]] = []  # (graph node, kind, extra)
+        self._counter = 0
+        self.parallel_for = declare(self.module, "flowjit_parallel_for", VOID, [PTR, PTR, I64])
+
+    def fresh(self, prefix: str) -> str:
+        self._counter += 1
+        return f"{prefix}{self._counter}"
+
+    def error_site(self, node: Any, kind: str, extra: Any = None) -> int:
+        self.error_sites.append((node, kind, extra))
+        return len(self.error_sites)  # 0 means "no error"
+
+    # --- segments -----------------------------------------------------------------------------
+    def build(self) -> tuple[str, list[str], list[list[int]]]:
+        """Returns (IR text, segment symbols, step indices of each segment)."""
+        segments: list[list[int]] = []
+        cur: list[int] = []
+        for k, step in enumerate(self.program.steps):
+            if isinstance(step, KernelStep):
+                cur.append(k)
+            else:
+                if cur:
+                    segments.append(cur)
+                cur = []
+        if cur:
+            segments.append(cur)
+        names = []
+        for si, seg in enumerate(segments):
+            name = f"{self.name}_seg{si}"
+            self._segment(name, [self.program.steps[k] for k in seg])
+            names.append(name)
+        self.symbols = names
+        return str(self.module), names, segments
+
+    def _segment(self, name: str, steps: list[KernelStep]) -> None:
+        fn = ir.Function(self.module, SEGMENT_TYPE, name)
+        fn.attributes.add("nounwind")
+        (argv,) = fn.args
+        argv.add_attribute("noalias")
+        b = ir.IRBuilder(fn.append_basic_block("entry"))
+        fail = fn.append_basic_block("fail")
+        for step in steps:
+            for item in step.items:
+                if isinstance(item, Region):
+                    task, combine = RegionGen(self, step, item).emit()
+                    if item.parallel and item.chunks > 1:
+                        b.call(self.parallel_for, [task, argv, I64(item.chunks)])
+                    else:
+                        b.call(task, [argv, I64(0), I64(item.chunks), I64(0)])
+                    if combine is not None:
+                        b.call(combine, [argv])
+                elif isinstance(item, Call):
+                    self._call(b, argv, item)
+            if step.checks:
+                code = b.load(b.gep(argv, [I64(ERR_SLOT)], source_etype=PTR), typ=PTR)
+                err = b.load(code, typ=I64)
+                nxt = fn.append_basic_block("ok")
+                b.cbranch(b.icmp_signed("!=", err, I64(0)), fail, nxt)
+                b.position_at_end(nxt)
+        b.ret(I32(0))
+        b.position_at_end(fail)
+        b.ret(I32(1))
+
+    def _call(self, b: ir.IRBuilder, argv: ir.Value, call: Call) -> None:
+        if call.kind == "matmul":
+            gemm.emit_matmul_call(self, b, argv, call)
+        else:
+            raise NotImplementedError(call.kind)
+
+    def buffer_ptr(self, b: ir.IRBuilder, argv: ir.Value, buf: Buffer) -> ir.Value:
+        return b.load(b.gep(argv, [I64(slot_of(buf))], source_etype=PTR), typ=PTR)
+
+
+# --- values -----------------------------------------------------------------------------------------
+
+class ValueEmitter:
+    """Emits LIR expressions at an index (a tuple of i64 values) with memoization."""
+
+    def __init__(self, gen: ModuleGen, b: ir.IRBuilder, ptrs: dict[int, ir.Value], inline_ids: set[int],
+                 mat: dict[int, Buffer], row_of: dict[int, ir.Value] | None = None) -> None:
+        self.gen = gen
+        self.b = b
+        self.ptrs = ptrs  # buffer id -> pointer value
+        self.inline_ids = inline_ids  # LIR nodes computed here rather than loaded
+        self.mat = mat
+        self.memo: dict[tuple, ir.Value] = {}
+        self.math = MathEmitter(b, gen.has_fma)
+        self._iconst: dict[int, ir.Constant] = {}
+        self.err_ptr: ir.Value | None = None
+
+    def i64(self, v: int) -> ir.Constant:
+        c = self._iconst.get(v)
+        if c is None:
+            c = self._iconst[v] = I64(v)
+        return c
+
+    def reset(self) -> None:
+        self.memo = {}
+
+    # --- memory --------------------------------------------------------------------------------
+    def offset(self, idx: tuple, shape: tuple) -> ir.Value:
+        strides = strides_of(shape)
+        off = None
+        for i, s, d in zip(idx, strides, shape):
+            if d == 1:
+                continue
+            term = i if s == 1 else self.b.mul(i, self.i64(s), flags=("nuw", "nsw"))
+            off = term if off is None else self.b.add(off, term, flags=("nuw", "nsw"))
+        return off if off is not None else self.i64(0)
+
+    def address(self, buf: Buffer, idx: tuple) -> ir.Value:
+        ptr = self.ptrs[buf.id]
+        if buf.kind == "scratch":
+            idx, shape = idx[1:], buf.shape[1:]
+        else:
+            shape = buf.shape
+        return self.b.gep(ptr, [self.offset(idx, shape)], inbounds=True, source_etype=storage_type(buf.dtype))
+
+    def load(self, buf: Buffer, idx: tuple) -> ir.Value:
+        st = storage_type(buf.dtype)
+        v = self.b.load(self.address(buf, idx), typ=st, align=buf.dtype.size)
+        return self.from_storage(v, buf.dtype)
+
+    def store(self, buf: Buffer, idx: tuple, value: ir.Value) -> None:
+        self.b.store(self.to_storage(value, buf.dtype), self.address(buf, idx), align=buf.dtype.size)
+
+    def from_storage(self, v: ir.Value, dtype: DType) -> ir.Value:
+        if dtype.is_bool:
+            return self.b.icmp_unsigned("!=", v, I8(0))
+        if dtype == dtypes.float16:
+            return self.b.fpext(v, F32)
+        return v
+
+    def to_storage(self, v: ir.Value, dtype: DType) -> ir.Value:
+        if dtype.is_bool:
+            return self.b.zext(v, I8)
+        if dtype == dtypes.float16:
+            return self.b.fptrunc(v, ir.HalfType())
+        return v
+
+    # --- expressions ---------------------------------------------------------------------------
+    def value(self, n: L, idx: tuple) -> ir.Value:
+        key = (n.id, tuple(id(i) for i in idx))
+        v = self.memo.get(key)
+        if v is not None:
+            return v
+        if n.id not in self.inline_ids and n.id in self.mat:
+            v = self.load(self.mat[n.id], idx)
+        else:  # inlined here, or a leaf (const, iota, buffer)
+            v = self._compute(n, idx)
+            if n.dtype == dtypes.float16 and n.op not in ("buffer", "const", "select", "broadcast", "reshape",
+                                                           "transpose", "slice", "concat", "gather", "tile", "pad",
+                                                           "check"):
+                v = self.b.fpext(self.b.fptrunc(v, ir.HalfType()), F32)
+        self.memo[key] = v
+        return v
+
+    def input_index(self, n: L, idx: tuple, k: int) -> tuple:
+        """Index of input k for elementwise broadcasting (NumPy rules)."""
+        x = n.inputs[k]
+        r = x.rank
+        out = []
+        for j in range(r):
+            oj = n.rank - r + j
+            out.append(self.i64(0) if x.shape[j] == 1 else idx[oj])
+        return tuple(out)
+
+    def arg(self, n: L, idx: tuple, k: int) -> ir.Value:
+        return self.value(n.inputs[k], self.input_index(n, idx, k))
+
+    def _compute(self, n: L, idx: tuple) -> ir.Value:
+        op = n.op
+        b = self.b
+        ct = compute_type(n.dtype)
+        if op == "const":
+            return self.const_value(n.attrs["value"], n.dtype)
+        if op == "iota":
+            i = idx[n.attrs["axis"]]
+            return self.convert(i, dtypes.int64, n.dtype)
+        if op == "buffer":
+            return self.load(n.attrs["buf"], idx)
+        if op == "cast":
+            return self.convert(self.arg(n, idx, 0), n.inputs[0].dtype, n.dtype)
+        if op == "select":
+            c = self.arg(n, idx, 0)
+            return b.select(c, self.arg(n, idx, 1), self.arg(n, idx, 2))
+        if op == "cmp":
+            return self.compare(n.attrs["pred"], self.arg(n, idx, 0), self.arg(n, idx, 1), n.inputs[0].dtype)
+        if op == "broadcast":
+            return self.arg(n, idx, 0)
+        if op in ("reshape", "transpose", "slice", "pad", "concat", "gather", "tile", "check"):
+            return self.index_map(n, idx)
+        if len(n.inputs) == 1:
+            return self.unary(op, self.arg(n, idx, 0), n)
+        if len(n.inputs) == 2:
+            return self.binary(op, self.arg(n, idx, 0), self.arg(n, idx, 1), n)
+        raise NotImplementedError(f"no code for LIR op {op}")
+
+    def const_value(self, value: Any, dtype: DType) -> ir.Value:
+        ct = compute_type(dtype)
+        if dtype.is_bool:
+            return ir.Constant(I1, 1 if value else 0)
+        if dtype.is_floating:
+            v = float(value)
+            if dtype == dtypes.float16:
+                v = float(np.float16(v))
+            elif dtype == dtypes.float32:
+                v = float(np.float32(v))
+            return ir.Constant(ct, v)
+        return const(ct, int(value))
+
+    # --- index maps ----------------------------------------------------------------------------
+    def index_map(self, n: L, idx: tuple) -> ir.Value:
+        b = self.b
+        op = n.op
+        x = n.inputs[0]
+        if op == "reshape":
+            return self.value(x, self.reshape_index(x.shape, n.shape, idx))
+        if op == "transpose":
+            perm = n.attrs["perm"]
+            src = [None] * x.rank
+            for j, p in enumerate(perm):
+                src[p] = idx[j]
+            return self.value(x, tuple(src))
+        if op == "slice":
+            src = []
+            for i, bg, st, d in zip(idx, n.attrs["begin"], n.attrs["step"], n.shape):
+                if d == 1:
+                    src.append(self.i64(bg))
+                    continue
+                v = i if st == 1 else b.mul(i, self.i64(st))
+                if bg:
+                    v = b.add(v, self.i64(bg))
+                src.append(v)
+            return self.value(x, tuple(src))
+        if op == "tile":
+            src = []
+            for i, di, do in zip(idx, x.shape, n.shape):
+                if di == do:
+                    src.append(i)
+                elif di == 1:
+                    src.append(self.i64(0))
+                else:
+                    src.append(b.urem(i, self.i64(di)))
+            return self.value(x, tuple(src))
+        if op == "pad":
+            pads = n.attrs["pads"]
+            inside = None
+            src = []
+            for i, (lo, hi), d in zip(idx, pads, x.shape):
+                if lo == 0 and hi == 0:
+                    src.append(i)
+                    continue
+                j = b.sub(i, self.i64(lo)) if lo else i
+                ok = b.icmp_unsigned("<", j, self.i64(d))
+                inside = ok if inside is None else b.and_(inside, ok)
+                jc = b.select(ok, j, self.i64(0))
+                src.append(jc)
+            v = self.value(x, tuple(src))
+            if inside is None:
+                return v
+            return b.select(inside, v, self.value(n.inputs[1], ()))
+        if op == "concat":
+            a = n.attrs["axis"]
+            i = idx[a]
+            result = None
+            start = 0
+            pieces = []
+            for part in n.inputs:
+                pieces.append((start, part))
+                start += part.shape[a]
+            # select chain from the last piece backwards
+            for k in range(len(pieces) - 1, -1, -1):
+                s0, part = pieces[k]
+                local = b.sub(i, self.i64(s0)) if s0 else i
+                if k > 0:
+                    inside = b.icmp_unsigned("<", local, self.i64(part.shape[a]))
+                    local = b.select(inside, local, self.i64(0))
+                src = tuple(local if j == a else idx[j] for j in range(n.rank))
+                v = self.value(part, src)
+                if result is None:
+                    result = v
+                else:
+                    ge = b.icmp_unsigned(">=", i, self.i64(pieces[k + 1][0]))
+                    result = b.select(ge, result, v)
+            return result
+        if op == "gather":
+            a = n.attrs["axis"]
+            params, indices = n.inputs
+            ri = indices.rank
+            iv = self.value(indices, tuple(idx[a:a + ri]))
+            iv = self.to_i64(iv, indices.dtype)
+            iv = self.checked(iv, 0, params.shape[a], n, "index")
+            src = tuple(idx[:a]) + (iv,) + tuple(idx[a + ri:])
+            return self.value(params, src)
+        if op == "check":
+            v = self.value(x, idx)
+            iv = self.to_i64(v, x.dtype)
+            iv = self.checked(iv, n.attrs["lo"], n.attrs["hi"], n, n.attrs.get("what", "index"))
+            return self.convert(iv, dtypes.int64, x.dtype)
+        raise NotImplementedError(op)
+
+    def reshape_index(self, in_shape: tuple, out_shape: tuple, idx: tuple) -> tuple:
+        b = self.b
+        a = [(j, d) for j, d in enumerate(in_shape) if d != 1]
+        bb = [(j, d) for j, d in enumerate(out_shape) if d != 1]
+        if [d for _, d in a] == [d for _, d in bb]:
+            src = [self.i64(0)] * len(in_shape)
+            for (ja, _), (jb, _) in zip(a, bb):
+                src[ja] = idx[jb]
+            return tuple(src)
+        p = 0
+        while p < min(len(in_shape), len(out_shape)) and in_shape[p] == out_shape[p]:
+            p += 1
+        # linearize the rest of the output index, then split it over the rest of the input
+        lin = None
+        for i, s, d in zip(idx[p:], strides_of(out_shape[p:]), out_shape[p:]):
+            if d == 1:
+                continue
+            t = i if s == 1 else b.mul(i, self.i64(s), flags=("nuw", "nsw"))
+            lin = t if lin is None else b.add(lin, t, flags=("nuw", "nsw"))
+        if lin is None:
+            lin = self.i64(0)
+        src = list(idx[:p])
+        for s, d in zip(strides_of(in_shape[p:]), in_shape[p:]):
+            if d == 1:
+                src.append(self.i64(0))
+                continue
+            q = lin if s == 1 else b.udiv(lin, self.i64(s))
+            src.append(b.urem(q, self.i64(d)) if s * d < size_of(in_shape[p:]) or True else q)
+        return tuple(src)
+
+    def checked(self, iv: ir.Value, lo: int, hi: int, n: L, what: str) -> ir.Value:
+        """iv if lo <= iv < hi; otherwise report an error and return lo (memory stays safe)."""
+        b = self.b
+        bad = b.or_(b.icmp_signed("<", iv, self.i64(lo)), b.icmp_signed(">=", iv, self.i64(hi)))
+        site = self.gen.error_site(n.origin, what, (lo, hi))
+        with b.if_then(bad, likely=False):
+            rec = self.err_ptr
+            b.store(I64(site), b.gep(rec, [self.i64(1)], source_etype=I64))
+            b.store(iv, b.gep(rec, [self.i64(2)], source_etype=I64))
+            b.store(I64(1), rec)
+        return b.select(bad, self.i64(lo if hi > lo else 0), iv)
+
+    # --- scalar ops ----------------------------------------------------------------------------
+    def to_i64(self, v: ir.Value, dtype: DType) -> ir.Value:
+        if dtype == dtypes.int64:
+            return v
+        if dtype.is_unsigned or dtype.is_bool:
+            return self.b.zext(v, I64)
+        return self.b.sext(v, I64)
+
+    def convert(self, v: ir.Value, src: DType, dst: DType) -> ir.Value:
+        b = self.b
+        if src == dst:
+            return v
+        st, dt = compute_type(src), compute_type(dst)
+        if dst.is_bool:
+            if src.is_floating:
+                return b.fcmp_unordered("une", v, ir.Constant(st, 0.0))
+            return b.icmp_unsigned("!=", v, ir.Constant(st, 0))
+        if src.is_bool:
+            return b.uitofp(v, dt) if dst.is_floating else b.zext(v, dt)
+        if src.is_floating and dst.is_floating:
+            if dst == dtypes.float16:
+                h = b.fptrunc(v, ir.HalfType())
+                return b.fpext(h, F32)
+            if st == dt:
+                return v
+            return b.fpext(v, dt) if _fbits(dt) > _fbits(st) else b.fptrunc(v, dt)
+        if src.is_floating:
+            # float -> int: truncate toward zero; NaN and out-of-range give the x86 "integer
+            # indefinite" value, as the reference (NumPy on x86) does, without LLVM poison.
+            wide = I64 if dst.size == 8 else I32
+            bound = 2.0 ** (wide.width - 1)
+            sat = b.call(declare(b.module, "llvm.fptosi.sat", wide, [st], [wide, st]), [v])
+            bad = b.or_(b.fcmp_unordered("uno", v, v),
+                        b.or_(b.fcmp_ordered(">=", v, ir.Constant(st, bound)),
+                              b.fcmp_ordered("<", v, ir.Constant(st, -bound))))
+            r = b.select(bad, ir.Constant(wide, -(1 << (wide.width - 1))), sat)
+            return r if wide.width == dt.width else b.trunc(r, dt)
+        if dst.is_floating:
+            return b.uitofp(v, dt) if src.is_unsigned else b.sitofp(v, dt)
+        # int -> int
+        if dt.width == st.width:
+            return v
+        if dt.width < st.width:
+            return b.trunc(v, dt)
+        return b.zext(v, dt) if src.is_unsigned else b.sext(v, dt)
+
+    def compare(self, pred: str, a: ir.Value, c: ir.Value, dtype: DType) -> ir.Value:
+        b = self.b
+        if dtype.is_floating:
+            if pred == "!=":
+                return b.fcmp_unordered("!=", a, c)
+            return b.fcmp_ordered(pred, a, c)
+        if dtype.is_unsigned or dtype.is_bool:
+            return b.icmp_unsigned(pred, a, c)
+        return b.icmp_signed(pred, a, c)
+
+    def unary(self, op: str, x: ir.Value, n: L) -> ir.Value:
+        b = self.b
+        dtype = n.inputs[0].dtype
+        fl = dtype.is_floating
+        m = self.math
+        if op == "neg":
+            return b.fneg(x) if fl else b.sub(ir.Constant(x.type, 0), x)
+        if op == "abs":
+            return call_intrinsic(b, "llvm.fabs", x) if fl else b.call(
+                declare(b.module, "llvm.abs", x.type, [x.type, I1]), [x, I1(0)])
+        if op == "sign":
+            if fl:
+                one, zero = ir.Constant(x.type, 1.0), ir.Constant(x.type, 0.0)
+                r = b.select(b.fcmp_ordered(">", x, zero), one,
+                             b.select(b.fcmp_ordered("<", x, zero), ir.Constant(x.type, -1.0), x))
+                return r
+            pos = b.zext(b.icmp_signed(">", x, ir.Constant(x.type, 0)), x.type)
+            neg = b.zext(b.icmp_signed("<", x, ir.Constant(x.type, 0)), x.type)
+            return b.sub(pos, neg)
+        if op == "square":
+            return b.fmul(x, x, flags=("contract",)) if fl else b.mul(x, x)
+        if op in ("exp", "expm1", "log", "log1p", "tanh", "sigmoid", "softplus"):
+            return getattr(m, op)(x)
+        if op == "sqrt":
+            return call_intrinsic(b, "llvm.sqrt", x)
+        if op == "rsqrt":
+            return b.fdiv(ir.Constant(x.type, 1.0), call_intrinsic(b, "llvm.sqrt", x))
+        if op == "recip":
+            return b.fdiv(ir.Constant(x.type, 1.0), x)
+        if op in ("floor", "ceil", "rint", "trunc"):
+            return call_intrinsic(b, f"llvm.{op}", x)
+        if op == "not":
+            return b.xor(x, I1(1))
+        if op == "isnan":
+            return b.fcmp_unordered("uno", x, x)
+        if op == "isinf":
+            return b.fcmp_ordered("==", call_intrinsic(b, "llvm.fabs", x), ir.Constant(x.type, math.inf))
+        if op == "isfinite":
+            return b.fcmp_ordered("<", call_intrinsic(b, "llvm.fabs", x), ir.Constant(x.type, math.inf))
+        if op == "libm":
+            return self.libm(n.attrs["name"], [x])
+        raise NotImplementedError(op)
+
+    def libm(self, name: str, args: list[ir.Value]) -> ir.Value:
+        t = args[0].type
+        cname = name + ("f" if isinstance(t, ir.FloatType) else "")
+        fn = declare(self.b.module, cname, t, [t] * len(args))
+        return self.b.call(fn, args)
+
+    def binary(self, op: str, x: ir.Value, y: ir.Value, n: L) -> ir.Value:
+        b = self.b
+        dtype = n.inputs[0].dtype
+        fl = dtype.is_floating
+        uns = dtype.is_unsigned
+        if op == "add":
+            return b.fadd(x, y, flags=("contract",)) if fl else b.add(x, y)
+        if op == "sub":
+            return b.fsub(x, y, flags=("contract",)) if fl else b.sub(x, y)
+        if op == "mul":
+            return b.fmul(x, y, flags=("contract",)) if fl else b.mul(x, y)
+        if op == "div":
+            return b.fdiv(x, y)
+        if op in ("max", "min"):
+            if fl:
+                pick = b.select(b.fcmp_ordered(">" if op == "max" else "<", x, y), x, y)
+                return b.select(b.fcmp_unordered("uno", x, x), x, pick)
+            if dtype.is_bool:
+                return b.or_(x, y) if op == "max" else b.and_(x, y)
+            name = ("llvm.umax" if op == "max" else "llvm.umin") if uns else ("llvm.smax" if op == "max" else "llvm.smin")
+            return call_intrinsic(b, name, x, y)
+        if op == "and":
+            return b.and_(x, y)
+        if op == "or":
+            return b.or_(x, y)
+        if op == "pow":
+            return self.libm("pow", [x, y])
+        if op == "libm2":
+            return self.libm(n.attrs["name"], [x, y])
+        if op == "fmod":
+            return b.frem(x, y)
+        if op == "fmod_floor":
+            r = b.frem(x, y)
+            zero = ir.Constant(x.type, 0.0)
+            fix = b.and_(b.fcmp_unordered("!=", r, zero),
+                         b.xor(b.fcmp_ordered("<", y, zero), b.fcmp_ordered("<", r, zero)))
+            return b.select(fix, b.fadd(r, y), r)
+        if op in ("idiv_trunc", "idiv_floor", "imod_trunc", "imod_floor"):
+            return self.int_division(op, x, y, n, uns)
+        raise NotImplementedError(op)
+
+    def int_division(self, op: str, x: ir.Value, y: ir.Value, n: L, uns: bool) -> ir.Value:
+        """Integer division and remainder that never trap: zero divisors report an error."""
+        b = self.b
+        t = x.type
+        zero, one, mone = ir.Constant(t, 0), ir.Constant(t, 1), ir.Constant(t, -1)
+        is0 = b.icmp_unsigned("==", y, zero)
+        site = self.gen.error_site(n.origin, "div0")
+        with b.if_then(is0, likely=False):
+            rec = self.err_ptr
+            b.store(I64(site), b.gep(rec, [self.i64(1)], source_etype=I64))
+            b.store(I64(1), rec)
+        if uns:
+            ys = b.select(is0, one, y)
+            if op in ("idiv_trunc", "idiv_floor"):
+                return b.udiv(x, ys)
+            return b.urem(x, ys)
+        ism1 = b.icmp_signed("==", y, mone)
+        ys = b.select(b.or_(is0, ism1), one, y)
+        q = b.sdiv(x, ys)
+        r = b.srem(x, ys)
+        q = b.select(ism1, b.sub(zero, x), q)  # x / -1 wraps (INT_MIN / -1 == INT_MIN)
+        r = b.select(ism1, zero, r)
+        if op == "idiv_trunc":
+            return q
+        if op == "imod_trunc":
+            return r
+        adjust = b.and_(b.icmp_signed("!=", r, zero), b.xor(b.icmp_signed("<", r, zero), b.icmp_signed("<", y, zero)))
+        if op == "idiv_floor":
+            return b.select(adjust, b.sub(q, one), q)
+        return b.select(adjust, b.add(r, y), r)
+
+
+def _fbits(t: ir.Type) -> int:
+    return 64 if isinstance(t, ir.DoubleType) else 32 if isinstance(t, ir.FloatType) else 16
+
+
+# --- reductions ---------------------------------------------------------------------------------------
+
+def reduce_identity(kind: str, dtype: DType, t: ir.Type) -> ir.Value:
+    if kind == "sum":
+        return ir.Constant(t, 0.0 if dtype.is_floating else 0)
+    if kind == "prod":
+        return ir.Constant(t, 1.0 if dtype.is_floating else 1)
+    if kind == "any":
+        return ir.Constant(I1, 0)
+    if kind == "all":
+        return ir.Constant(I1, 1)
+    if dtype.is_floating:
+        return ir.Constant(t, -math.inf if kind == "max" else math.inf)
+    if dtype.is_bool:
+        return ir.Constant(I1, 0 if kind == "max" else 1)
+    info = np.iinfo(dtype.np_dtype)
+    return const(t, int(info.min if kind == "max" else info.max))
+
+
+def reduce_combine(b: ir.IRBuilder, kind: str, dtype: DType, acc: ir.Value, x: ir.Value) -> ir.Value:
+    fl = dtype.is_floating
+    if kind == "sum":
+        return b.fadd(acc, x, flags=("reassoc", "contract")) if fl else b.add(acc, x)
+    if kind == "prod":
+        return b.fmul(acc, x, flags=("reassoc", "contract")) if fl else b.mul(acc, x)
+    if kind == "any":
+        return b.or_(acc, x)
+    if kind == "all":
+        return b.and_(acc, x)
+    if fl:
+        return call_intrinsic(b, "llvm.maximum" if kind == "max" else "llvm.minimum", acc, x)
+    if dtype.is_bool:
+        return b.or_(acc, x) if kind == "max" else b.and_(acc, x)
+    uns = dtype.is_unsigned
+    name = ("llvm.umax" if kind == "max" else "llvm.umin") if uns else ("llvm.smax" if kind == "max" else "llvm.smin")
+    return call_intrinsic(b, name, acc, x)
+
+
+# --- loops ----------------------------------------------------------------------------------------------
+
+def for_range(b: ir.IRBuilder, start: ir.Value, end: ir.Value, body: Callable[[ir.Value], None],
+              name: str = "i") -> None:
+    """for (i = start; i < end; ++i) body(i), in rotated form."""
+    fn = b.function
+    pre = b.block
+    loop = fn.append_basic_block(f"{name}.loop")
+    done = fn.append_basic_block(f"{name}.done")
+    b.cbranch(b.icmp_signed("<", start, end), loop, done)
+    b.position_at_end(loop)
+    i = b.phi(I64, name=name)
+    i.add_incoming(start, pre)
+    body(i)
+    nxt = b.add(i, I64(1), flags=("nuw", "nsw"))
+    i.add_incoming(nxt, b.block)
+    b.cbranch(b.icmp_signed("<", nxt, end), loop, done)
+    b.position_at_end(done)
+
+
+# --- regions --------------------------------------------------------------------------------------------
+
+class RegionGen:
+    """The task (and combine) function of one region."""
+
+    def __init__(self, gen: ModuleGen, step: KernelStep, region: Region) -> None:
+        self.gen = gen
+        self.step = step
+        self.region = region
+        self.mat = gen.program.mat
+        self.inline_ids = step.inline_ids
+
+    def buffers(self) -> list[Buffer]:
+        seen: dict[int, Buffer] = {}
+        r = self.region
+        for st in r.stages:
+            for n, buf in st.maps + st.reduces:
+                seen[buf.id] = buf
+                for leaf in _leaves_read(n, self.inline_ids, self.mat, st):
+                    seen[leaf.id] = leaf
+        for n, dest, pbuf in r.partials:
+            seen[dest.id] = dest
+            seen[pbuf.id] = pbuf
+        return sorted(seen.values(), key=lambda x: x.id)
+
+    def emit(self) -> tuple[ir.Function, ir.Function | None]:
+        gen = self.gen
+        mod = gen.module
+        bufs = self.buffers()
+        name = gen.fresh(f"{self.step.name}_r")
+        # body(noalias ptrs..., err, lo, hi)
+        body_ty = ir.FunctionType(VOID, [PTR] * len(bufs) + [PTR, I64, I64])
+        body = ir.Function(mod, body_ty, name + "_body")
+        body.linkage = "internal"
+        body.attributes.add("nounwind")
+        for a in body.args[:len(bufs)]:
+            a.add_attribute("noalias")
+        for a, buf in zip(body.args, bufs):
+            a.attributes.align = 64 if buf.kind in ("temp", "scratch", "var") else max(1, buf.dtype.size)
+        ptrs = {buf.id: a for buf, a in zip(bufs, body.args)}
+        err, lo, hi = body.args[len(bufs):]
+        self._body(body, ptrs, err, lo, hi)
+        # task(argv, lo, hi, tid)
+        task = ir.Function(mod, TASK_TYPE, name)
+        task.linkage = "internal"
+        task.attributes.add("nounwind")
+        argv, tlo, thi, tid = task.args
+        b = ir.IRBuilder(task.append_basic_block("entry"))
+        args = []
+        for buf in bufs:
+            p = gen.buffer_ptr(b, argv, buf)
+            if buf.kind == "scratch":
+                row = size_of(buf.shape[1:]) * buf.dtype.size
+                row = (row + 63) // 64 * 64
+                p = b.gep(p, [b.mul(tid, I64(row))], inbounds=True, source_etype=I8)
+            args.append(p)
+        errp = b.load(b.gep(argv, [I64(ERR_SLOT)], source_etype=PTR), typ=PTR)
+        b.call(body, args + [errp, tlo, thi])
+        b.ret_void()
+        combine = self._combine(name) if self.region.partials else None
+        return task, combine
+
+    def _body(self, fn: ir.Function, ptrs: dict[int, ir.Value], err: ir.Value, lo: ir.Value, hi: ir.Value) -> None:
+        r = self.region
+        entry = fn.append_basic_block("entry")
+        b = ir.IRBuilder(entry)
+        self.allocas = b
+        start_block = fn.append_basic_block("start")
+        b.branch(start_block)
+        b.position_at_end(start_block)
+        ve = ValueEmitter(self.gen, b, ptrs, self.inline_ids, self.mat)
+        ve.err_ptr = err
+        self.ve = ve
+        self.entry_builder = ir.IRBuilder(entry)
+        self.entry_builder.position_at_start(entry)
+        partial_of = {n.id: pbuf for n, dest, pbuf in r.partials}
+        if r.outer == 0:
+            for st in r.stages:
+                self._stage(b, st, None, None, partial_of)
+            b.ret_void()
+            return
+        csize = -(-r.outer // r.chunks)
+
+        def chunk(c: ir.Value) -> None:
+            start = b.mul(c, I64(csize), flags=("nuw", "nsw"))
+            end = b.call(declare(b.module, "llvm.smin", I64, [I64, I64]), [b.add(start, I64(csize)), I64(r.outer)])
+            for n, dest, pbuf in r.partials:
+                self._init_partial(b, n, pbuf, c)
+
+            def row(o: ir.Value) -> None:
+                for st in r.stages:
+                    self._stage(b, st, o, c, partial_of)
+
+            for_range(b, start, end, row, "o")
+
+        for_range(b, lo, hi, chunk, "c")
+        b.ret_void()
+
+    def _init_partial(self, b: ir.IRBuilder, n: L, pbuf: Buffer, c: ir.Value) -> None:
+        ve = self.ve
+        kept = pbuf.shape[1:]
+        ident = reduce_identity(n.attrs["kind"], n.dtype, compute_type(n.dtype))
+
+        def rec(level: int, idx: tuple) -> None:
+            if level == len(kept):
+                ve.store(pbuf, (c,) + idx, ident)
+                return
+            for_range(b, I64(0), I64(kept[level]), lambda i: rec(level + 1, idx + (i,)), "pi")
+
+        rec(0, ())
+
+    def _stage(self, b: ir.IRBuilder, st: Stage, o: ir.Value | None, c: ir.Value | None,
+               partial_of: dict[int, Buffer]) -> None:
+        ve = self.ve
+        dom = st.domain
+        rank = len(dom)
+        level0 = 0 if o is None else 1
+        stage_ids = {n.id for n, _ in st.maps}
+        inline = self.inline_ids | stage_ids
+        axes = st.reduces[0][0].attrs["axes"] if st.reduces else ()
+        # t: first loop level from which every remaining level is reduced
+        t = rank
+        if st.reduces:
+            while t > level0 and (t - 1) in axes:
+                t -= 1
+        cross = o is not None and 0 in axes
+        needs_init = bool(st.reduces) and any(k in axes for k in range(level0, t))
+        dests = []
+        for n, buf in st.reduces:
+            pbuf = partial_of.get(n.id)
+            dests.append((n, pbuf if pbuf is not None else buf, pbuf is not None))
+
+        def dest_index(n: L, idx: tuple, partial: bool) -> tuple:
+            kept = tuple(i for k, i in enumerate(idx) if k not in n.attrs["axes"])
+            if partial:
+                return (c,) + kept
+            if n.attrs["keepdims"]:
+                return tuple(ve.i64(0) if k in n.attrs["axes"] else i for k, i in enumerate(idx))
+            return kept
+
+        if needs_init and not cross:
+            # kept elements are visited several times: start them at the identity
+            def init_rec(level: int, idx: tuple) -> None:
+                if level == rank:
+                    for n, dbuf, partial in dests:
+                        ve.store(dbuf, dest_index(n, idx, partial),
+                                 reduce_identity(n.attrs["kind"], n.dtype, compute_type(n.dtype)))
+                    return
+                if level in axes:
+                    init_rec(level + 1, idx + (ve.i64(0),))
+                else:
+                    for_range(b, I64(0), I64(dom[level]), lambda i: init_rec(level + 1, idx + (i,)), "z")
+
+            init_rec(level0, () if o is None else (o,))
+
+        accs: list[ir.Value] = []
+
+        def point(idx: tuple) -> None:
+            ve.reset()
+            saved = ve.inline_ids
+            ve.inline_ids = inline
+            for n, buf in st.maps:
+                ve.store(buf, idx, ve.value(n, idx))
+            for k, (n, dbuf, partial) in enumerate(dests):
+                x = ve.value(n.inputs[0], idx)
+                a = b.load(accs[k], typ=compute_type(n.dtype))
+                b.store(reduce_combine(b, n.attrs["kind"], n.dtype, a, x), accs[k])
+            ve.inline_ids = saved
+
+        def rec(level: int, idx: tuple) -> None:
+            if st.reduces and level == t:
+                accs.clear()
+                for n, dbuf, partial in dests:
+                    ct = compute_type(n.dtype)
+                    slot = self.entry_builder.alloca(ct)
+                    if needs_init or cross:
+                        init = ve.load(dbuf, dest_index(n, idx + tuple(ve.i64(0) for _ in range(level, rank)), partial))
+                    else:
+                        init = reduce_identity(n.attrs["kind"], n.dtype, ct)
+                    b.store(init, slot)
+                    accs.append(slot)
+                inner(level, idx)
+                for k, (n, dbuf, partial) in enumerate(dests):
+                    v = b.load(accs[k], typ=compute_type(n.dtype))
+                    ve.store(dbuf, dest_index(n, idx + tuple(ve.i64(0) for _ in range(level, rank)), partial), v)
+                return
+            inner(level, idx)
+
+        def inner(level: int, idx: tuple) -> None:
+            if level == rank:
+                point(idx)
+                return
+            nxt = (lambda i: rec(level + 1, idx + (i,))) if (not st.reduces or level + 1 <= t) else \
+                (lambda i: inner(level + 1, idx + (i,)))
+            for_range(b, I64(0), I64(dom[level]), nxt, "j")
+
+        start_idx = () if o is None else (o,)
+        rec(level0, start_idx)
+
+    def _combine(self, name: str) -> ir.Function:
+        """Fold the per-chunk partials of cross-row reductions into their destinations."""
+        gen = self.gen
+        r = self.region
+        fn = ir.Function(gen.module, ir.FunctionType(VOID, [PTR]), name + "_combine")
+        fn.linkage = "internal"
+        (argv,) = fn.args
+        b = ir.IRBuilder(fn.append_basic_block("entry"))
+        ptrs = {}
+        for n, dest, pbuf in r.partials:
+            ptrs[dest.id] = gen.buffer_ptr(b, argv, dest)
+            ptrs[pbuf.id] = gen.buffer_ptr(b, argv, pbuf)
+        ve = ValueEmitter(gen, b, ptrs, set(), {})
+        for n, dest, pbuf in r.partials:
+            kept = pbuf.shape[1:]
+            ct = compute_type(n.dtype)
+            kind = n.attrs["kind"]
+
+            def rec(level: int, idx: tuple, n=n, dest=dest, pbuf=pbuf, kept=kept, ct=ct, kind=kind) -> None:
+                if level == len(kept):
+                    # unrolled over the chunks (at most 64): combined in chunk order
+                    a = reduce_identity(kind, n.dtype, ct)
+                    for cc in range(r.chunks):
+                        a = reduce_combine(b, kind, n.dtype, a, ve.load(pbuf, (I64(cc),) + idx))
+                    if n.attrs["keepdims"]:
+                        full = []
+                        it = iter(idx)
+                        for k in range(len(n.inputs[0].shape)):
+                            full.append(I64(0) if k in n.attrs["axes"] else next(it))
+                        ve.store(dest, tuple(full), a)
+                    else:
+                        ve.store(dest, idx, a)
+                    return
+                for_range(b, I64(0), I64(kept[level]), lambda i: rec(level + 1, idx + (i,)), "k")
+
+            rec(0, ())
+        b.ret_void()
+        return fn
+
+
+def _leaves_read(root: L, inline_ids: set[int], mat: dict[int, Buffer], st: Stage) -> list[Buffer]:
+    """Buffers a stage root reads: materialized values that it does not compute itself."""
+    inline = inline_ids | {n.id for n, _ in st.maps}
+    out: list[Buffer] = []
+    stack = list(root.inputs)
+    seen: set[int] = set()
+    while stack:
+        x = stack.pop()
+        if x.id in seen:
+            continue
+        seen.add(x.id)
+        if x.id in inline:
+            stack.extend(x.inputs)
+        elif x.id in mat:
+            out.append(mat[x.id])
+        elif x.op == "buffer":
+            out.append(x.attrs["buf"])
+        else:
+            stack.extend(x.inputs)
+    return out

@@ -1,0 +1,406 @@
+"""Backend `cpu`: plans compiled through LLVM, run as native code.
+
+`CpuBackend.compile(graph)` returns a `CpuExecutable`. On the first run with a given signature
+(the concrete feed shapes, and the shapes of variables whose declared shape is partial) the
+plan graph is specialized to those shapes, lowered to a `Program` (compiler/schedule.py),
+compiled (compiler/codegen.py, compiler/jit.py: memory and disk cache) and wrapped in a
+`NativePlan`. A run of a NativePlan fills the pointer table (`argv`) with this run's feeds,
+fresh result arrays and the variables' arrays, and calls one native function per native
+segment; nodes without a lowering (and host ops such as Print or Assert) run in between with
+their reference kernels. A plan with no such node is a single call into native code.
+
+Memory: temporaries live in an arena allocated once per plan (runtime/buffers.py places them);
+a second thread running the same plan at the same time gets a private arena. Variables are
+updated in place in 64-byte aligned arrays owned by the session state; an array the backend
+did not allocate (written by the reference path, or restored) is adopted by copying it once.
+
+Slow path: a run that finds a variable uninitialized runs on the reference interpreter, which
+raises the exact FailedPreconditionError (or initializes the variable, for `Assign`).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import threading
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..compiler import codegen, jit, parallel, schedule
+from ..compiler import gemm as _gemm
+from ..compiler.program import Buffer, HostStep, KernelStep, Program
+from ..compiler.specialize import specialize
+from ..ir import errors
+from ..ir.graph import Graph, Node, Value
+from ..ir.registry import get_op
+from . import buffers as _buffers
+from .executor import register_backend
+from .reference import Interpreter, KernelContext, check_output
+from .state import SessionState
+
+_SEGMENT = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p)
+_WORKER = ctypes.CFUNCTYPE(None, ctypes.c_int64)
+
+
+# --- the process-wide runtime library: thread pool and GEMM --------------------------------------
+
+class _Runtime:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.lib: jit.JitLibrary | None = None
+        self.nthreads = self._threads()
+        self.workers_started = False
+
+    @staticmethod
+    def _threads() -> int:
+        env = os.environ.get("FLOWJIT_NUM_THREADS")
+        if env:
+            return max(1, int(env))
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except (AttributeError, OSError):
+            return max(1, os.cpu_count() or 1)
+
+    def library(self) -> jit.JitLibrary:
+        if self.lib is None:
+            with self.lock:
+                if self.lib is None:
+                    import llvmlite.ir as ir
+
+                    def text() -> str:
+                        mod = ir.Module(name="flowjit_runtime")
+                        t = jit.host_target()
+                        mod.triple, mod.data_layout = t.triple, t.data_layout
+                        parallel.build_pool(mod)
+                        _gemm.build_library(mod)
+                        return str(mod)
+
+                    symbols = parallel.POOL_SYMBOLS + _gemm.SYMBOLS
+                    lib = jit.compile_ir(text, jit.cache_key("flowjit-runtime"), "flowjit_runtime", symbols)
+                    for s in symbols:
+                        jit.add_symbol(s, lib[s])
+                    self.lib = lib
+        return self.lib
+
+    def start_workers(self) -> None:
+        if self.workers_started or self.nthreads <= 1:
+            return
+        with self.lock:
+            if self.workers_started:
+                return
+            lib = self.library()
+            worker = _WORKER(lib["flowjit_worker_main"])
+            self._worker_fn = worker
+            ctypes.CFUNCTYPE(None, ctypes.c_int32)(lib["flowjit_pool_set_workers"])(self.nthreads - 1)
+            for tid in range(1, self.nthreads):
+                t = threading.Thread(target=worker, args=(tid,), name=f"flowjit-worker-{tid}", daemon=True)
+                t.start()
+            self.workers_started = True
+
+    def after_fork(self) -> None:
+        self.lock = threading.Lock()
+        if self.lib is not None:
+            ctypes.CFUNCTYPE(None)(self.lib["flowjit_pool_reset"])()
+        self.workers_started = False
+
+
+RUNTIME = _Runtime()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=RUNTIME.after_fork)
+
+
+# --- variables --------------------------------------------------------------------------------------
+
+_OWNED = "cpu:owned_variables"
+
+
+def _variable_array(state: SessionState, name: str, buf: Buffer) -> np.ndarray | None:
+    """The variable's array, made writable in place (aligned, contiguous, owned); None if missing."""
+    arr = state.variables.get(name)
+    if arr is None:
+        return None
+    owned = state.resources.get(_OWNED)
+    if owned is None:
+        owned = state.resources[_OWNED] = {}
+    if owned.get(name) is arr:
+        return arr
+    if arr.dtype != buf.dtype.np_dtype or arr.shape != buf.shape:
+        return None
+    new = _buffers.aligned_copy(np.asarray(arr))
+    state.variables[name] = new
+    owned[name] = new
+    return new
+
+
+# --- native plans -------------------------------------------------------------------------------------
+
+class NativePlan:
+    """A Program with its compiled code, arena and pointer table."""
+
+    def __init__(self, program: Program, graph: Graph, lib: jit.JitLibrary, segments: list[str],
+                 segment_steps: list[list[int]], error_sites: list[Any]) -> None:
+        self.program = program
+        self.graph = graph
+        self.lib = lib
+        self.error_sites = error_sites
+        self.nslots = 1 + len(program.buffers)
+        self.arena_bytes = _buffers.plan_memory(program.buffers, program.nthreads)
+        self.arena = _buffers.aligned_empty(max(self.arena_bytes, 64), np.uint8)
+        self.argv = (ctypes.c_void_p * self.nslots)()
+        self.err = np.zeros(4, dtype=np.int64)
+        self.argv[0] = self.err.ctypes.data
+        self._views: dict[int, np.ndarray] = {}
+        self._fill_static(self.argv, self.arena)
+        self.argv_ptr = ctypes.addressof(self.argv)
+        self.lock = threading.Lock()
+        # the run sequence: ("native", fn) | ("host", HostStep)
+        seg_of_step = {}
+        for name, steps in zip(segments, segment_steps):
+            seg_of_step[steps[0]] = (name, steps)
+        self.sequence: list[tuple[str, Any]] = []
+        k = 0
+        while k < len(program.steps):
+            if k in seg_of_step:
+                name, steps = seg_of_step[k]
+                self.sequence.append(("native", _SEGMENT(lib[name])))
+                k = steps[-1] + 1
+            else:
+                self.sequence.append(("host", program.steps[k]))
+                k += 1
+        self.feed_slots = [(1 + b.id, b.index) for b in program.feeds if b is not None]
+        self.result_bufs = [b for b in program.buffers if b.kind == "result"]
+        self.var_bufs = [b for b in program.buffers if b.kind == "var"]
+        self.host_bufs = [b for b in program.buffers if b.kind == "host"]
+        self.all_native = all(kind == "native" for kind, _ in self.sequence)
+        self.uses_pool = any(isinstance(s, KernelStep) and any(getattr(i, "parallel", False) or
+                                                                  getattr(i, "kind", "") == "matmul"
+                                                                  for i in s.items)
+                             for s in program.steps)
+        self._interp = Interpreter(Graph())
+
+    def _fill_static(self, argv: Any, arena: np.ndarray) -> None:
+        base = arena.ctypes.data
+        for b in self.program.buffers:
+            if b.kind in ("temp", "scratch"):
+                argv[1 + b.id] = base + b.offset
+            elif b.kind == "const":
+                argv[1 + b.id] = b.array.ctypes.data if b.array.size else base
+
+    def temp_view(self, b: Buffer, arena: np.ndarray) -> np.ndarray:
+        raw = arena[b.offset:b.offset + b.nbytes]
+        return raw.view(b.dtype.np_dtype).reshape(b.shape)
+
+    def run(self, feeds: Sequence[np.ndarray], state: SessionState, fallback: Any) -> list[np.ndarray]:
+        prog = self.program
+        if not self.lock.acquire(blocking=False):
+            # another thread runs this plan: use a private arena and pointer table
+            argv = (ctypes.c_void_p * self.nslots)()
+            arena = _buffers.aligned_empty(max(self.arena_bytes, 64), np.uint8)
+            err = np.zeros(4, dtype=np.int64)
+            argv[0] = err.ctypes.data
+            self._fill_static(argv, arena)
+            return self._run(feeds, state, fallback, argv, arena, err)
+        try:
+            return self._run(feeds, state, fallback, self.argv, self.arena, self.err)
+        finally:
+            self.lock.release()
+
+    def _run(self, feeds, state, fallback, argv, arena, err) -> list[np.ndarray]:
+        prog = self.program
+        for b in self.var_bufs:
+            arr = _variable_array(state, b.name, b)
+            if arr is None:
+                return fallback(feeds, state)
+            argv[1 + b.id] = arr.ctypes.data
+        keep = []
+        for slot, k in self.feed_slots:
+            f = feeds[k]
+            if not f.flags.c_contiguous:
+                f = np.ascontiguousarray(f)
+                keep.append(f)
+            argv[slot] = f.ctypes.data
+        results: dict[int, np.ndarray] = {}
+        for b in self.result_bufs:
+            a = _buffers.aligned_empty(b.shape, b.dtype.np_dtype) if b.nbytes >= 4096 else \
+                np.empty(b.shape, b.dtype.np_dtype)
+            results[b.id] = a
+            argv[1 + b.id] = a.ctypes.data if a.size else arena.ctypes.data
+        if self.uses_pool:
+            RUNTIME.start_workers()
+        env: dict[Value, np.ndarray] = {}
+        host_arrays: dict[int, np.ndarray] = {}
+        argv_ptr = ctypes.addressof(argv)
+        err[0] = 0
+        for kind, item in self.sequence:
+            if kind == "native":
+                if item(argv_ptr):
+                    raise self._error(err)
+            else:
+                self._host(item, feeds, state, env, host_arrays, results, argv, arena)
+        out = []
+        for r in prog.results:
+            out.append(self._result(r, feeds, state, env, host_arrays, results, arena))
+        return out
+
+    def _error(self, err: np.ndarray) -> errors.OpError:
+        site = int(err[1])
+        node, kind, extra = self.error_sites[site - 1] if 0 < site <= len(self.error_sites) else (None, "", None)
+        value = int(err[2])
+        if kind == "div0":
+            message = "Integer division by zero"
+        elif kind == "label":
+            message = (f"Received a label value of {value} which is outside the valid range of "
+                       f"[{extra[0]}, {extra[1]}).")
+        else:
+            message = f"indices = {value} is not in [{extra[0]}, {extra[1]})" if extra else "index out of range"
+        if node is None:
+            return errors.InvalidArgumentError(None, None, message)
+        return errors.node_error(errors.InvalidArgumentError, node, message)
+
+    def _value(self, x: Any, feeds, state, env, host_arrays, results, arena) -> Any:
+        if isinstance(x, Buffer):
+            if x.kind == "feed":
+                return feeds[x.index]
+            if x.kind == "var":
+                return state.read_variable(x.name)
+            if x.kind == "const":
+                return x.array
+            if x.kind == "result":
+                return results[x.id]
+            if x.kind == "host":
+                return host_arrays[x.id]
+            return self.temp_view(x, arena)
+        if isinstance(x, tuple) and x[0] == "const":
+            return x[1]
+        if isinstance(x, tuple) and x[0] == "host":
+            v = x[1]
+            if v in env:
+                return env[v]
+            node = v.node
+            if get_op(node.op).extra.get("lazy"):
+                return check_output(node, 0, get_op(node.op).kernel(KernelContext(node, state, self._interp)))
+            raise errors.InternalError(None, None, f"value {v.name} was not computed")
+        raise errors.InternalError(None, None, f"bad host input {x!r}")
+
+    def _host(self, step: HostStep, feeds, state, env, host_arrays, results, argv, arena) -> None:
+        node = step.node
+        opdef = get_op(node.op)
+        refs = set(opdef.extra.get("ref_inputs", ()))
+        inputs = [None if k in refs else self._value(x, feeds, state, env, host_arrays, results, arena)
+                  for k, x in enumerate(step.inputs)]
+        ctx = KernelContext(node, state, self._interp)
+        try:
+            result = opdef.kernel(ctx, *inputs)
+        except errors.OpError:
+            raise
+        except Exception as e:
+            raise errors.node_error(errors.InvalidArgumentError, node, f"{type(e).__name__}: {e}") from e
+        n_out = len(node.outputs)
+        if n_out == 1:
+            outs = [check_output(node, 0, result)]
+        else:
+            result = tuple(result) if result is not None else ()
+            if len(result) != n_out:
+                raise errors.node_error(errors.InternalError, node,
+                                        f"reference kernel returned {len(result)} outputs, declared {n_out}")
+            outs = [check_output(node, i, r) for i, r in enumerate(result)]
+        for v, o, slot in zip(node.values, outs, step.outputs):
+            env[v] = o
+            if isinstance(slot, Buffer):
+                a = np.ascontiguousarray(o)
+                if a.shape != slot.shape:
+                    raise errors.node_error(errors.InternalError, node, f"host output has shape {list(a.shape)}, "
+                                                                       f"compiled for {list(slot.shape)}")
+                host_arrays[slot.id] = a
+                argv[1 + slot.id] = a.ctypes.data if a.size else arena.ctypes.data
+
+    def _result(self, r: Any, feeds, state, env, host_arrays, results, arena) -> np.ndarray:
+        if isinstance(r, Buffer):
+            if r.kind == "result":
+                return results[r.id]
+            return np.array(self._value(r, feeds, state, env, host_arrays, results, arena), copy=True)
+        value = self._value(r, feeds, state, env, host_arrays, results, arena)
+        return np.array(value, copy=True)
+
+
+class CpuExecutable:
+    """A plan graph compiled for the host CPU, specialized per feed-shape signature."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self._plans: dict[Any, NativePlan] = {}
+        self._reference: Interpreter | None = None
+        self._dynamic_vars = [(n.attrs["var"]) for n in graph.nodes
+                              if n.op == "VariableV2" and not n.outputs[0].shape.is_fully_defined()]
+        self.last_plan: NativePlan | None = None
+
+    # --- reporting ------------------------------------------------------------------------------
+    @property
+    def fallback_ops(self) -> dict[str, int]:
+        """Ops of the last compiled plan that run on the host with their reference kernels."""
+        return dict(self.last_plan.program.fallback_ops) if self.last_plan else {}
+
+    @property
+    def native_ops(self) -> dict[str, int]:
+        return dict(self.last_plan.program.native_ops) if self.last_plan else {}
+
+    @property
+    def program(self) -> Program | None:
+        return self.last_plan.program if self.last_plan else None
+
+    # --- running -------------------------------------------------------------------------------------
+    def reference(self) -> Interpreter:
+        if self._reference is None:
+            self._reference = Interpreter(self.graph)
+        return self._reference
+
+    def _reference_run(self, feeds: Sequence[np.ndarray], state: SessionState) -> list[np.ndarray]:
+        return [np.array(r, copy=True) for r in self.reference().run(feeds, state)]
+
+    def run(self, feeds: Sequence[np.ndarray], state: SessionState) -> list[np.ndarray]:
+        key = tuple(f.shape for f in feeds)
+        if self._dynamic_vars:
+            key += tuple(np.shape(state.variables.get(v)) for v in self._dynamic_vars)
+        plan = self._plans.get(key)
+        if plan is None:
+            if any(state.variables.get(v) is None for v in self._dynamic_vars):
+                return self._reference_run(feeds, state)
+            plan = self._compile(feeds, state)
+            self._plans[key] = plan
+        return plan.run(feeds, state, self._reference_run)
+
+    def _compile(self, feeds: Sequence[np.ndarray], state: SessionState) -> NativePlan:
+        var_shapes = {v: np.shape(state.variables[v]) for v in self._dynamic_vars}
+        graph = specialize(self.graph, [f.shape for f in feeds], var_shapes)
+        plan = compile_plan(graph)
+        self.last_plan = plan
+        return plan
+
+
+def compile_plan(graph: Graph) -> NativePlan:
+    """Lower, generate and compile a specialized plan graph (cached by the text of its IR)."""
+    program = schedule.build_program(graph, RUNTIME.nthreads)
+    RUNTIME.library()  # the runtime symbols must exist before plan objects are loaded
+    gen = codegen.ModuleGen(program, "plan")
+    text, segments, segment_steps = gen.build()
+    key = jit.cache_key(text)
+    name = f"plan_{key[:12]}"
+    # symbol names are per module; rename them with the key so engines never clash
+    text = text.replace("plan_seg", f"{name}_seg")
+    segments = [s.replace("plan_seg", f"{name}_seg") for s in segments]
+    lib = jit.compile_ir(text, key, name, segments)
+    return NativePlan(program, graph, lib, segments, segment_steps, gen.error_sites)
+
+
+class CpuBackend:
+    """Backend `cpu`: the LLVM host backend."""
+
+    name = "cpu"
+
+    def compile(self, graph: Graph) -> CpuExecutable:
+        return CpuExecutable(graph)
+
+
+register_backend("cpu", CpuBackend)
