@@ -62,7 +62,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     if args.mnist:
-        data = datasets.read_data_sets(args.mnist, reshape=False)
+        data = datasets.read_data_sets(args.mnist, reshape=False, validation_size=0)
     else:
         data = datasets.load_digits(image_shape="nhwc")
     height, width = data.train.images.shape[1:3]

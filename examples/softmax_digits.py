@@ -25,7 +25,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     if args.mnist:
-        data = datasets.read_data_sets(args.mnist, one_hot=True)
+        data = datasets.read_data_sets(args.mnist, one_hot=True, validation_size=0)
     else:
         data = datasets.load_digits(one_hot=True)
     n_pixels = data.train.images.shape[1]

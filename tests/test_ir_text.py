@@ -43,7 +43,7 @@ def attr_roundtrip(value):
     back, text = roundtrip(g)
     got = back.node("n").attrs["v"]
     assert graphs_equal(back, g, ignore_locations=False, ignore_order=False), text
-    assert parse_attr(format_attr(value)) is not None or value is None
+    assert format_attr(parse_attr(format_attr(value))) == format_attr(value)
     return got, text
 
 
@@ -802,8 +802,8 @@ def random_graphs(draw, depth=2):
     return g
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(random_graphs())
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(random_graphs(depth=1))
 def test_random_graphs_roundtrip_exactly(g):
     text = print_graph(g)
     back = parse_graph(text)
@@ -812,7 +812,7 @@ def test_random_graphs_roundtrip_exactly(g):
         back, g, ignore_locations=False, ignore_order=False)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(random_graphs(depth=1))
 def test_random_graphs_roundtrip_without_locations(g):
     text = print_graph(g, locations=False)

@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from flowjit.ir import Graph, OutputSpec, Provenance, TensorShape, dtypes, errors
+from flowjit.ir import Graph, OutputSpec, Provenance, TensorShape, Value, dtypes, errors
 from flowjit.ir.text import parse_graph
 from flowjit.ir.verifier import VerificationError, find_problems, verify
 
@@ -106,9 +106,6 @@ def test_input_from_an_erased_node():
 
 def test_output_index_out_of_range():
     g = good_graph()
-    g.node("scope/y").inputs[0] = g.node("x").values[0].node.output(0)
-    from flowjit.ir.graph import Value
-
     g.node("scope/y").inputs[0] = Value(g.node("x"), 3)
     expect_problem(g, "node 'scope/y' (Identity): input 0 reads output 3 of node 'x' (Placeholder), which has 1 output(s)")
 
@@ -311,8 +308,7 @@ def test_message_lists_several_problems_and_source_location():
     g.node("b").attrs["f"] = print
     err = expect_problem(g, "problems in the graph", "node 'a' (Nope) created at model.py:12")
     assert len(err.problems) == 3  # unknown op, callable attr, dtype disagreement
-    limited = pytest.raises(VerificationError)
-    with limited as info:
+    with pytest.raises(VerificationError) as info:
         verify(g, max_problems=1)
     assert "stopped after 1" in str(info.value)
 

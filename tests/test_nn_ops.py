@@ -371,7 +371,7 @@ def test_pools_against_loops(xs, k, strides, padding, dtype):
     got_m, got_a = run([mp, ap])
     assert got_m.dtype == dtype and got_a.dtype == dtype
     np.testing.assert_array_equal(got_m, np_pool(x, k, strides, padding, np.max))
-    np.testing.assert_allclose(got_a, np_pool(x, k, strides, padding, np.mean), rtol=1e-6)
+    np.testing.assert_allclose(got_a, np_pool(x, k, strides, padding, np.mean), rtol=1e-6, atol=1e-6)
     assert mp.shape.as_list() == list(got_m.shape)
 
 

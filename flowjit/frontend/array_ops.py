@@ -51,11 +51,12 @@ def _scope(name: str | None, default: str) -> Any:
     return get_default_graph().name_scope(name or default)
 
 
-def _index_tensor(value: Any, name: str, dtype: Any = None) -> Tensor:
-    """A shape-like or index-like argument as an int32 (or int64) tensor."""
+def _index_tensor(value: Any, name: str, dtype: Any = None, hint: Any = dtypes.int32) -> Tensor:
+    """A shape-like or index-like argument as an int tensor: Python values become `dtype` (or
+    `hint`, int32 by default); tensors pass through."""
     if isinstance(value, TensorShape):
         value = _shape_list(value)
-    return convert_to_tensor(value, dtype=dtype, dtype_hint=dtypes.int32, name=name)
+    return convert_to_tensor(value, dtype=dtype, dtype_hint=hint, name=name)
 
 
 def _shape_list(shape: TensorShape) -> list[int]:
@@ -99,7 +100,7 @@ def _autopack(values: Sequence[Any], dtype: DType, name: str) -> Tensor:
         return constant(_dims_to_ints(values), dtype=dtype, name=name)
     with _scope(name, "packed") as scope:
         elems = []
-        for i, v in enumerate(values):
+        for v in values:
             if _is_tensor_like(v):
                 t = convert_to_tensor(v)
                 if t.dtype != dtype:
@@ -107,7 +108,7 @@ def _autopack(values: Sequence[Any], dtype: DType, name: str) -> Tensor:
                                     f"{dtype.name} (Tensor is: {t!r})")
                 elems.append(t)
             elif isinstance(v, (list, tuple)):
-                elems.append(_autopack(v, dtype, f"{name}_{i}" if name else "packed"))
+                elems.append(_autopack(v, dtype, "packed"))
             else:
                 elems.append(constant(_dims_to_ints(v), dtype=dtype))
         return _create("Pack", elems, {"N": len(elems), "axis": 0}, scope).outputs[0]
@@ -459,7 +460,7 @@ def reverse_sequence(input: Any, seq_lengths: Any, seq_axis: int | None = None, 
         raise ValueError("reverse_sequence needs seq_axis")
     with _scope(name, "ReverseSequence") as scope:
         x = convert_to_tensor(input, name="input")
-        lengths = _index_tensor(seq_lengths, "seq_lengths", dtype=None)
+        lengths = _index_tensor(seq_lengths, "seq_lengths", hint=dtypes.int64)
         attrs = {"seq_dim": int(seq_axis), "batch_dim": int(batch_axis or 0)}
         return _create("ReverseSequence", [x, lengths], attrs, scope).outputs[0]
 
@@ -472,7 +473,7 @@ def slice(input_: Any, begin: Any, size: Any, name: str | None = None) -> Tensor
     with _scope(name, "Slice") as scope:
         x = convert_to_tensor(input_, name="input")
         b = _index_tensor(begin, "begin")
-        s = _index_tensor(size, "size", dtype=b.dtype if isinstance(size, (list, tuple, int)) else None)
+        s = _index_tensor(size, "size", hint=b.dtype)
         return _create("Slice", [x, b, s], {}, scope).outputs[0]
 
 
@@ -483,12 +484,12 @@ def strided_slice(input_: Any, begin: Any, end: Any, strides: Any = None, begin_
     with _scope(name, "StridedSlice") as scope:
         x = convert_to_tensor(input_, name="input")
         b = _index_tensor(begin, "begin")
-        e = _index_tensor(end, "end", dtype=b.dtype if not _is_tensor_like(end) else None)
+        e = _index_tensor(end, "end", hint=b.dtype)
         if strides is None:
             n = b.shape.dims[0] if b.shape.rank == 1 else None
             s = constant([1] * n, dtype=b.dtype, name="strides") if n is not None else ones_like(b, name="strides")
         else:
-            s = _index_tensor(strides, "strides", dtype=b.dtype if not _is_tensor_like(strides) else None)
+            s = _index_tensor(strides, "strides", hint=b.dtype)
         attrs = {"begin_mask": int(begin_mask), "end_mask": int(end_mask), "ellipsis_mask": int(ellipsis_mask),
                  "new_axis_mask": int(new_axis_mask), "shrink_axis_mask": int(shrink_axis_mask)}
         return _create("StridedSlice", [x, b, e, s], attrs, scope).outputs[0]
@@ -538,12 +539,11 @@ def getitem(tensor: Any, key: Any) -> Tensor:
             else:
                 end.append(_check_index(s.stop))
             strides.append(1 if s.step is None else _check_index(s.step))
-        elif s is Ellipsis:
-            begin.append(0), end.append(0), strides.append(1)
-            masks["ellipsis_mask"] |= bit
-        elif s is None:  # tf.newaxis
-            begin.append(0), end.append(0), strides.append(1)
-            masks["new_axis_mask"] |= bit
+        elif s is Ellipsis or s is None:  # None is tf.newaxis
+            begin.append(0)
+            end.append(0)
+            strides.append(1)
+            masks["ellipsis_mask" if s is Ellipsis else "new_axis_mask"] |= bit
         else:
             s = _check_index(s)
             # a shrunk dim reads only `begin` (TF ignores its end), so a tensor index needs no `+ 1`
@@ -621,7 +621,7 @@ def scatter_nd(indices: Any, updates: Any, shape: Any, name: str | None = None) 
     with _scope(name, "ScatterNd") as scope:
         i = _index_tensor(indices, "indices")
         u = convert_to_tensor(updates, name="updates")
-        s = _index_tensor(shape, "shape", dtype=i.dtype if not _is_tensor_like(shape) else None)
+        s = _index_tensor(shape, "shape", hint=i.dtype)
         return _create("ScatterNd", [i, u, s], {}, scope).outputs[0]
 
 

@@ -19,7 +19,8 @@ import numpy as np
 from ..ir import dtypes
 from ..ir.dtypes import as_dtype
 from ..ir.shapes import as_shape
-from . import array_ops, math_ops, random_ops
+from . import array_ops, random_ops
+from .graph import get_default_graph
 from .tensor import Tensor, constant
 
 __all__ = [
@@ -272,9 +273,9 @@ lecun_uniform = _he_or_lecun(1.0, "uniform", "lecun_uniform")
 class orthogonal_initializer(Initializer):  # noqa: N801
     """A (semi-)orthogonal matrix times gain, reshaped to `shape` (rows = prod(shape[:-1])).
 
-    Built from a seeded normal draw and a QR decomposition when a `Qr` op is available;
-    otherwise the matrix is drawn with NumPy when the graph is built (seeded by `seed` and
-    the graph seed), so every run of the initializer gives the same value.
+    flowjit has no QR op, so the matrix is drawn with NumPy when the graph is built (seeded
+    by `seed` and the graph seed when given) and becomes a constant: unlike TF, every run of
+    the initializer gives the same value.
     """
 
     def __init__(self, gain: float = 1.0, seed: int | None = None, dtype: Any = dtypes.float32) -> None:
@@ -291,17 +292,6 @@ class orthogonal_initializer(Initializer):  # noqa: N801
         rows = int(np.prod(dims[:-1]))
         cols = dims[-1]
         flat = (max(rows, cols), min(rows, cols))
-        qr = getattr(math_ops, "qr", None) or getattr(getattr(math_ops, "linalg", None), "qr", None)
-        if qr is not None:
-            a = random_ops.random_normal(list(flat), dtype=dt, seed=self.seed)
-            q, r = qr(a, full_matrices=False)
-            d = array_ops.matrix_diag_part(r)
-            q = math_ops.multiply(q, math_ops.sign(d))
-            if rows < cols:
-                q = array_ops.transpose(q)
-            return math_ops.multiply(array_ops.reshape(q, dims), constant(self.gain, dtype=dt))
-        from .graph import get_default_graph
-
         graph_seed = get_default_graph().seed
         seeds = [s for s in (graph_seed, self.seed) if s is not None]
         rng = np.random.default_rng(seeds or None)

@@ -13,7 +13,7 @@ import numpy as np
 from . import array_ops, math_ops
 from .gradients import NotDifferentiable, RegisterGradient
 from .graph import get_default_graph
-from .tensor import Operation, Tensor, constant, convert_to_tensor
+from .tensor import Operation, Tensor, convert_to_tensor
 
 
 def _op(op_type: str, inputs: list[Any], attrs: dict | None = None, name: str | None = None) -> Tensor:

@@ -50,7 +50,7 @@ def _scalar_value(v: Value) -> int | None:
 
 
 def _dims(v: Value) -> list[int | None] | None:
-    return v.shape.dims if v.shape.dims is None else list(v.shape.dims)
+    return None if v.shape.dims is None else list(v.shape.dims)
 
 
 def _vector_len(v: Value) -> int | None:
@@ -90,39 +90,29 @@ def _reg(name: str, infer: Any, kernel: Any, op_class: str = "injective", *, fol
 # --- Shape, ShapeN, Size, Rank ----------------------------------------------------------
 
 
-def _shape_infer(inputs, attrs):
+def _out_type(attrs: dict) -> DType:
     out_type = attrs.get("out_type", int32)
     if out_type not in INDEX_DTYPES:
         raise TypeError(f"out_type must be int32 or int64, got {out_type}")
-    return [spec(out_type, [inputs[0].shape.rank])]
+    return out_type
 
 
-register_op("Shape", infer=_shape_infer, num_inputs=1, op_class="opaque",
-            kernel=lambda ctx, x: np.array(np.shape(x), dtype=ctx.attrs.get("out_type", int32).np_dtype),
+def _shape_n_kernel(ctx, *xs):
+    return tuple(np.array(np.shape(x), dtype=ctx.attrs.get("out_type", int32).np_dtype) for x in xs)
+
+
+def _shape_n_partial(node, index):
+    dims = node.inputs[index].shape.dims
+    return None if dims is None else list(dims)
+
+
+register_op("Shape", infer=lambda inputs, attrs: [spec(_out_type(attrs), [inputs[0].shape.rank])],
+            kernel=lambda ctx, x: _shape_n_kernel(ctx, x)[0], num_inputs=1, op_class="opaque",
             doc="The shape of input 0 as a vector; attr out_type (int32|int64).")
-
-
-def _shape_n_infer(inputs, attrs):
-    out_type = attrs.get("out_type", int32)
-    if out_type not in INDEX_DTYPES:
-        raise TypeError(f"out_type must be int32 or int64, got {out_type}")
-    return [spec(out_type, [v.shape.rank]) for v in inputs]
-
-
-register_op("ShapeN", infer=_shape_n_infer, op_class="opaque",
-            kernel=lambda ctx, *xs: tuple(np.array(np.shape(x), dtype=ctx.attrs.get("out_type", int32).np_dtype)
-                                          for x in xs),
-            doc="The shapes of N inputs; attr out_type.")
-
-
-def _size_infer(inputs, attrs):
-    out_type = attrs.get("out_type", int32)
-    if out_type not in INDEX_DTYPES:
-        raise TypeError(f"out_type must be int32 or int64, got {out_type}")
-    return [spec(out_type, [])]
-
-
-register_op("Size", infer=_size_infer, num_inputs=1, op_class="opaque",
+register_op("ShapeN", infer=lambda inputs, attrs: [spec(_out_type(attrs), [v.shape.rank]) for v in inputs],
+            kernel=_shape_n_kernel, op_class="opaque", partial_value=_shape_n_partial,
+            doc="The shapes of N inputs; attrs N, out_type.")
+register_op("Size", infer=lambda inputs, attrs: [spec(_out_type(attrs), [])], num_inputs=1, op_class="opaque",
             kernel=lambda ctx, x: np.array(np.size(x), dtype=ctx.attrs.get("out_type", int32).np_dtype))
 register_op("Rank", infer=lambda inputs, attrs: [spec(int32, [])], num_inputs=1, op_class="opaque",
             kernel=lambda ctx, x: np.array(np.ndim(x), dtype=np.int32))
@@ -258,7 +248,7 @@ _reg("InvertPermutation", _invert_permutation_infer, _invert_permutation_kernel,
 # --- ConcatV2, Pack, Unpack -------------------------------------------------------------
 
 
-def _merge_dims(op: str, shapes: Sequence[TensorShape], skip: int | None = None) -> list[int | None]:
+def _merge_dims(shapes: Sequence[TensorShape], skip: int | None = None) -> list[int | None]:
     """Merge equal-rank shapes dim by dim (except `skip`), raising on a known mismatch."""
     out = list(shapes[0].dims)
     for s in shapes[1:]:
@@ -294,7 +284,7 @@ def _concat_infer(inputs, attrs):
     if not -rank <= a < rank:
         raise ValueError(f"ConcatOp : Expected concatenating dimensions in the range [{-rank}, {rank}), but got {a}")
     a %= rank
-    out = _merge_dims("ConcatV2", known, skip=a)
+    out = _merge_dims(known, skip=a)
     sizes = [v.shape.dims[a] if v.shape.rank is not None else None for v in values]
     out[a] = None if any(s is None for s in sizes) else sum(sizes)
     return [spec(dtype, out)]
@@ -343,7 +333,7 @@ def _pack_infer(inputs, attrs):
         raise ValueError(f"axis = {axis} not in [{-(rank + 1)}, {rank + 1})")
     if axis < 0:
         axis += rank + 1
-    out = _merge_dims("Pack", known)
+    out = _merge_dims(known)
     return [spec(dtype, out[:axis] + [len(inputs)] + out[axis:])]
 
 
@@ -354,6 +344,8 @@ def _pack_kernel(ctx, *values):
             raise _run_error(ctx, f"Shapes of all inputs must match: values[0].shape = {_fmt(first)} != "
                                   f"values[{k}].shape = {_fmt(v.shape)}")
     axis = ctx.attrs.get("axis", 0)
+    if not -(len(first) + 1) <= axis <= len(first):
+        raise _run_error(ctx, f"axis = {axis} not in [{-(len(first) + 1)}, {len(first) + 1})")
     return np.stack(values, axis=axis)
 
 
@@ -379,7 +371,10 @@ def _unpack_infer(inputs, attrs):
 
 
 def _unpack_kernel(ctx, x):
-    num, axis = ctx.attrs["num"], ctx.attrs.get("axis", 0) % x.ndim
+    num, axis = ctx.attrs["num"], ctx.attrs.get("axis", 0)
+    if not -x.ndim <= axis < x.ndim:
+        raise _run_error(ctx, f"axis = {axis} not in [{-x.ndim}, {x.ndim})")
+    axis %= x.ndim
     if x.shape[axis] != num:
         raise _run_error(ctx, f"Input shape axis {axis} must equal {num}, got shape {_fmt(x.shape)}")
     return tuple(np.take(x, i, axis=axis) for i in range(num))
@@ -521,6 +516,9 @@ def _squeeze_kernel(ctx, x):
     axes = list(ctx.attrs.get("squeeze_dims") or [])
     if not axes:
         return x.reshape([d for d in x.shape if d != 1])
+    for a in axes:
+        if not -x.ndim <= a < x.ndim:
+            raise _run_error(ctx, f"Tried to squeeze dim index {a} for tensor with {x.ndim} dimensions.")
     norm = sorted({a % x.ndim for a in axes})
     for a in norm:
         if x.shape[a] != 1:
