@@ -6,7 +6,7 @@
 By default it trains on scikit-learn's 8x8 handwritten digits (offline); with --mnist FOLDER it
 reads MNIST IDX files (28x28).
 
-    python examples/cnn_digits.py [--epochs 40] [--mnist ~/data/mnist]
+    python examples/cnn_digits.py [--epochs 20] [--mnist ~/data/mnist]
 """
 
 import argparse
@@ -51,7 +51,7 @@ def evaluate(sess, accuracy, x, y, is_training, images, labels, batch=500):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=float, default=40, help="passes over the training set")
+    parser.add_argument("--epochs", type=float, default=20, help="passes over the training set")
     parser.add_argument("--steps", type=int, default=None, help="training steps (overrides --epochs)")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--learning-rate", type=float, default=1e-3)

@@ -40,5 +40,5 @@ float_ = float32
 double = float64
 half = float16
 from .frontend.gradients import NotDifferentiable, RegisterGradient, gradients, hessians  # noqa: E402
-from . import train, layers, contrib  # noqa: E402
+from . import train, layers, contrib, math  # noqa: E402
 from . import losses  # noqa: E402

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import flowjit as tf
 
@@ -22,8 +25,11 @@ def fresh_graph():
 
 
 def _placeholder_shape(shape, mode):
+    """static: the full shape; ones: only the 1s known; dims: rank only; rank: nothing."""
     if mode == "static":
         return list(shape)
+    if mode == "ones":
+        return [1 if d == 1 else None for d in shape]
     if mode == "dims":
         return [None] * len(shape)
     return None
@@ -148,12 +154,21 @@ def test_binary_gradients(fname, shapes):
     grad_check(fn, [rnd(shapes[0], *dx, seed=2), rnd(shapes[1], *dy, seed=3)])
 
 
-@pytest.mark.parametrize("mode", ["dims", "rank"])
+@pytest.mark.parametrize("mode", ["ones", "dims", "rank"])
 @pytest.mark.parametrize("fname", ["add", "multiply", "truediv", "maximum", "pow"])
 @pytest.mark.parametrize("shapes", [((3, 4), (4,)), ((2, 1, 3), (4, 1)), ((3, 1), (1, 3))], ids=str)
 def test_binary_gradients_with_unknown_shapes(fname, shapes, mode):
     fn, dx, dy = BINARY[fname]
     grad_check(fn, [rnd(shapes[0], *dx, seed=4), rnd(shapes[1], *dy, seed=5)], mode=mode)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(hnp.mutually_broadcastable_shapes(num_shapes=3, min_dims=0, max_dims=3, max_side=3),
+       st.sampled_from(["static", "ones", "dims", "rank"]))
+def test_hypothesis_broadcast_gradients(shapes, mode):
+    sx, sy, sz = shapes.input_shapes
+    inputs = [rnd(sx), rnd(sy, seed=2), rnd(sz, seed=3)]
+    grad_check(lambda a, b, c: a * b + tf.where_v2(tf.greater(c, 0.0), a, c), inputs, mode=mode)
 
 
 def test_broadcast_gradient_uses_static_plan_when_shapes_are_known():

@@ -3,8 +3,10 @@
 Graphs are built from a small zoo of ops over float32 values of shapes (), (3,) and (2, 3)
 (all broadcast together), with constants that invite rewrites (0, -0.0, 1, splats), special
 inputs (inf, NaN, signed zeros), shape arithmetic, reductions, matmuls, a random op drawn
-twice with the same attrs, a variable and fetched intermediates. The reference backend runs
-the graph before and after; results must agree bit for bit (NaNs and signed zeros included).
+twice with the same attrs, a variable with updates ordered by control dependencies, and
+fetched intermediates. The reference backend runs
+the graph before and after; results must agree bit for bit (NaNs and signed zeros included;
+a NaN's sign and payload are not specified by IEEE arithmetic and may differ).
 """
 
 from __future__ import annotations
@@ -46,9 +48,11 @@ def random_graphs(draw):
                        name=f"x{k}")
         params.append(p)
         values.append(p.output(0))
+    variable = None
     if draw(st.booleans()):
-        values.append(g.add_node("VariableV2", [], {"var": "v", "dtype": dtypes.float32, "shape": as_shape((3,))},
-                                 name="v").output(0))
+        variable = g.add_node("VariableV2", [], {"var": "v", "dtype": dtypes.float32, "shape": as_shape((3,))},
+                              name="v")
+        values.append(variable.output(0))
 
     def pick() -> Value:
         return values[draw(st.integers(0, len(values) - 1))]
@@ -58,7 +62,8 @@ def random_graphs(draw):
 
     for _ in range(draw(st.integers(1, 12))):
         kind = draw(st.sampled_from(["const", "unary", "binary", "binary", "binary", "reduce", "matmul", "shape",
-                                     "reshape2", "transpose2", "random", "identity", "softmax", "fill"]))
+                                     "reshape2", "transpose2", "random", "identity", "softmax", "fill",
+                                     "assign"]))
         if kind == "const":
             shape = draw(st.sampled_from(SHAPES))
             if draw(st.booleans()):
@@ -125,6 +130,15 @@ def random_graphs(draw):
             c = const(g, np.array(draw(st.sampled_from(list(SPECIAL))), np.float32))
             f = g.add_node("Fill", [int_const(g, shaped(x)), c], name="Fill").output(0)
             values.append(g.add_node("Mul", [x, f], name="Mul").output(0))
+        elif kind == "assign":
+            x = pick()
+            if variable is None or shaped(x) != (3,):
+                continue
+            inc = g.add_node("AssignAdd", [variable.output(0), x], {"var": "v"}, name="AssignAdd")
+            g.targets.append(inc)
+            # a read ordered after the update, and one computed from the update's result
+            values.append(g.add_node("Identity", [variable.output(0)], control_inputs=[inc], name="read").output(0))
+            values.append(g.add_node("Neg", [inc.output(0)], name="Neg").output(0))
     results = draw(st.lists(st.sampled_from(values), min_size=1, max_size=3))
     g.params = params
     g.results = results

@@ -17,7 +17,6 @@ import numpy as np
 
 from ..ir import dtypes
 from ..ir.dtypes import DType, as_dtype
-from ..ir.ops.array import strided_slice_plan  # noqa: F401  (re-exported for backends and tests)
 from ..ir.shapes import Dimension, TensorShape, broadcast_shapes
 from .graph import get_default_graph
 from .tensor import Tensor, constant, convert_to_tensor, register_tensor_conversion_function

@@ -56,9 +56,6 @@ __all__ = [
     "clip_by_value", "clip_by_norm", "clip_by_global_norm", "global_norm",
 ]
 
-# names of tf.math that TF1 does not put at the top level (flowjit/math.py exports them)
-MATH_ONLY = ["l2_normalize", "reduce_std", "reduce_variance", "divide_no_nan", "floormod", "truncatemod"]
-
 
 # --- plumbing -----------------------------------------------------------------------------
 

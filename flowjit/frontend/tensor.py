@@ -182,15 +182,17 @@ class Tensor:
                         "run it in a Session to get its value.")
 
     # --- operators (delegated to math_ops / array_ops) --------------------------------
-    def _binary(name: str, reverse: bool = False) -> Callable:  # type: ignore[misc]
+    def _binary(name: str, reverse: bool = False, node_name: str | None = None) -> Callable:  # type: ignore[misc]
+        """`x <op> y`: math_ops.<name>, with TF1's lower-case node names ("add", "mul", ...)."""
         def method(self: "Tensor", other: Any) -> Any:
             from . import math_ops
 
             fn = getattr(math_ops, name)
+            kw = {"name": node_name} if node_name else {}
             try:
                 if reverse:
-                    return fn(convert_to_tensor(other, dtype_hint=self.dtype), self)
-                return fn(self, other)
+                    return fn(convert_to_tensor(other, dtype_hint=self.dtype), self, **kw)
+                return fn(self, other, **kw)
             except TypeError:
                 if isinstance(other, (Tensor,)) or hasattr(other, "_as_graph_element") or _is_convertible(other):
                     raise
@@ -199,32 +201,32 @@ class Tensor:
         method.__name__ = f"__{'r' if reverse else ''}{name}__"
         return method
 
-    __add__ = _binary("add")
-    __radd__ = _binary("add", True)
-    __sub__ = _binary("subtract")
-    __rsub__ = _binary("subtract", True)
-    __mul__ = _binary("multiply")
-    __rmul__ = _binary("multiply", True)
-    __truediv__ = _binary("truediv")
-    __rtruediv__ = _binary("truediv", True)
-    __floordiv__ = _binary("floordiv")
-    __rfloordiv__ = _binary("floordiv", True)
-    __mod__ = _binary("floormod")
-    __rmod__ = _binary("floormod", True)
-    __pow__ = _binary("pow")
-    __rpow__ = _binary("pow", True)
-    __matmul__ = _binary("matmul")
-    __rmatmul__ = _binary("matmul", True)
-    __and__ = _binary("logical_and")
-    __rand__ = _binary("logical_and", True)
-    __or__ = _binary("logical_or")
-    __ror__ = _binary("logical_or", True)
-    __xor__ = _binary("logical_xor")
-    __rxor__ = _binary("logical_xor", True)
-    __lt__ = _binary("less")
-    __le__ = _binary("less_equal")
-    __gt__ = _binary("greater")
-    __ge__ = _binary("greater_equal")
+    __add__ = _binary("add", node_name="add")
+    __radd__ = _binary("add", True, "add")
+    __sub__ = _binary("subtract", node_name="sub")
+    __rsub__ = _binary("subtract", True, "sub")
+    __mul__ = _binary("multiply", node_name="mul")
+    __rmul__ = _binary("multiply", True, "mul")
+    __truediv__ = _binary("truediv", node_name="truediv")
+    __rtruediv__ = _binary("truediv", True, "truediv")
+    __floordiv__ = _binary("floordiv", node_name="floordiv")
+    __rfloordiv__ = _binary("floordiv", True, "floordiv")
+    __mod__ = _binary("floormod", node_name="mod")
+    __rmod__ = _binary("floormod", True, "mod")
+    __pow__ = _binary("pow", node_name="pow")
+    __rpow__ = _binary("pow", True, "pow")
+    __matmul__ = _binary("matmul", node_name="matmul")
+    __rmatmul__ = _binary("matmul", True, "matmul")
+    __and__ = _binary("logical_and", node_name="LogicalAnd")
+    __rand__ = _binary("logical_and", True, "LogicalAnd")
+    __or__ = _binary("logical_or", node_name="LogicalOr")
+    __ror__ = _binary("logical_or", True, "LogicalOr")
+    __xor__ = _binary("logical_xor", node_name="LogicalXor")
+    __rxor__ = _binary("logical_xor", True, "LogicalXor")
+    __lt__ = _binary("less", node_name="Less")
+    __le__ = _binary("less_equal", node_name="LessEqual")
+    __gt__ = _binary("greater", node_name="Greater")
+    __ge__ = _binary("greater_equal", node_name="GreaterEqual")
     del _binary
 
     def __neg__(self) -> "Tensor":
@@ -321,8 +323,10 @@ def _to_numpy(value: Any, dtype: DType | None) -> np.ndarray:
     arr = np.asarray(value)
     if arr.dtype == object:
         raise TypeError(f"cannot convert {value!r} to a {dtype.name} tensor")
-    if (dtype.is_integer or dtype.is_bool) and arr.dtype.kind == "f":
-        if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)) or dtype.is_bool:
+    if (dtype.is_integer or dtype.is_bool) and arr.dtype.kind == "f" and arr.size:
+        # TF refuses Python floats for integer tensors; NumPy float arrays only when integral
+        if not isinstance(value, np.ndarray) or not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)) \
+                or dtype.is_bool:
             raise TypeError(f"Expected {dtype.name}, got {value!r} of type '{type(value).__name__}' instead.")
     if dtype.is_integer and arr.dtype.kind in "iu" and arr.size:
         info = np.iinfo(dtype.np_dtype)

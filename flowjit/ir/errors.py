@@ -71,6 +71,18 @@ DataLossError = _make("DataLossError", DATA_LOSS)
 UnauthenticatedError = _make("UnauthenticatedError", UNAUTHENTICATED)
 
 
+class GraphBuildValueError(InvalidArgumentError, ValueError):
+    """A shape rule rejected a node while the graph was built.
+
+    TF1 raises ValueError there; flowjit's is also an InvalidArgumentError, so code written
+    against either catches it.
+    """
+
+
+class GraphBuildTypeError(InvalidArgumentError, TypeError):
+    """A dtype rule rejected a node while the graph was built (TF1 raises TypeError)."""
+
+
 def describe_node(node: Any) -> str:
     """`node 'scope/name' (MatMul) created at file.py:12` -- the tail of every node error."""
     where = getattr(node, "source", None)

@@ -22,7 +22,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from . import registry
 from .dtypes import DType
-from .errors import InvalidArgumentError, describe_node
+from .errors import GraphBuildTypeError, GraphBuildValueError, describe_node
 from .shapes import TensorShape, as_shape
 
 
@@ -214,7 +214,8 @@ class Graph:
             except (ValueError, TypeError) as e:
                 where = f" created at {source}" if source else ""
                 self._names_in_use.pop(final.lower(), None)
-                raise InvalidArgumentError(None, None, f"{op} node '{final}'{where}: {e}") from e
+                cls = GraphBuildTypeError if isinstance(e, TypeError) else GraphBuildValueError
+                raise cls(None, None, f"{op} node '{final}'{where}: {e}") from e
         node = Node(self, op, final, inputs, list(control_inputs), attrs, device, list(outputs), source,
                     provenance or Provenance())
         self._nodes[final] = node
@@ -315,6 +316,48 @@ class Graph:
         if changed:
             self.version += 1
         return changed
+
+    def replace_uses(self, mapping: dict[Value, Value]) -> int:
+        """Many `replace_all_uses_with` at once, in one sweep over the graph (passes use this)."""
+        if not mapping:
+            return 0
+        changed = 0
+        for n in self._nodes.values():
+            for k, v in enumerate(n.inputs):
+                new = mapping.get(v)
+                if new is not None:
+                    n.inputs[k] = new
+                    changed += 1
+        for k, v in enumerate(self.results):
+            new = mapping.get(v)
+            if new is not None:
+                self.results[k] = new
+                changed += 1
+        if changed:
+            self.version += 1
+        return changed
+
+    def erase_nodes(self, nodes: Iterable[Node]) -> None:
+        """Erase many nodes at once (one sweep); none of them may be read by a surviving node."""
+        doomed = {id(n): n for n in nodes}
+        if not doomed:
+            return
+        for n in self._nodes.values():
+            if id(n) in doomed:
+                continue
+            for v in n.inputs:
+                if id(v.node) in doomed:
+                    raise ValueError(f"cannot erase {describe_node(v.node)}: {n.name} still reads it")
+            if any(id(c) in doomed for c in n.control_inputs):
+                n.control_inputs = [c for c in n.control_inputs if id(c) not in doomed]
+        for v in self.results:
+            if id(v.node) in doomed:
+                raise ValueError(f"cannot erase {describe_node(v.node)}: it is a result of the graph")
+        for n in doomed.values():
+            del self._nodes[n.name]
+        self.params = [p for p in self.params if id(p) not in doomed]
+        self.targets = [t for t in self.targets if id(t) not in doomed]
+        self.version += 1
 
     def erase_node(self, node: Node) -> None:
         """Remove a node that nothing reads any more."""

@@ -372,7 +372,8 @@ def apply_rules(graph: Graph, rules: Sequence[Rule], *, pass_name: str = "rewrit
             for old, new in rewritten:
                 # A node built to replace `old` takes over its name once `old` is gone.
                 made = new.node
-                if (old.name not in graph and made.name.startswith(old.name + "/")
+                if (old.name not in graph and graph.get_node(made.name) is made
+                        and made.name.startswith(old.name + "/")
                         and made.provenance.created_by == pass_name):
                     graph.rename_node(made, old.name)
         if not round_changed:

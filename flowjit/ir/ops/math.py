@@ -258,7 +258,7 @@ _binary("DivNoNan", _div_no_nan, FLOATS, doc="x / y, 0 where y == 0")
 _binary("MulNoNan", _mul_no_nan, FLOATS, doc="x * y, 0 where y == 0 (even if x is inf or NaN)")
 _binary("Maximum", np.maximum, NUMERIC, doc="NaN propagates")
 _binary("Minimum", np.minimum, NUMERIC, doc="NaN propagates")
-_binary("SquaredDifference", _squared_difference, NUMERIC, doc="(x - y)^2")
+_binary("SquaredDifference", _squared_difference, FLOATS + INDEX, doc="(x - y)^2")
 _binary("Atan2", np.arctan2, FLOATS, precise=True, doc="atan2(x, y): x is the ordinate, as in TF")
 _binary("Xlogy", _xlogy, FLOATS, precise=True, doc="x * log(y), 0 where x == 0")
 _binary("Xdivy", _xdivy, FLOATS, doc="x / y, 0 where x == 0")
@@ -289,7 +289,7 @@ def _pow_kernel(ctx, x, y):
         return _out(np.power(_precise(x), _precise(y)), dtype.np_dtype)
 
 
-ALLOWED["Pow"] = NUMERIC
+ALLOWED["Pow"] = SIGNED_NUMERIC
 register_op("Pow", infer=_pow_infer, kernel=_pow_kernel, op_class="broadcast", num_inputs=2, foldable=True,
             doc="x ** y; integers to negative powers are an error")
 
