@@ -8,8 +8,6 @@ By default the digits are scikit-learn's 1,797 8x8 scans (shipped offline); with
 
 import argparse
 
-import numpy as np
-
 import flowjit as tf
 from flowjit import datasets
 

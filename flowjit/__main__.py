@@ -50,7 +50,8 @@ def _plans(root: str) -> set[str]:
     return {d for d in os.listdir(root) if d.startswith("plan_")} if os.path.isdir(root) else set()
 
 
-def _print_dump(root: str, stage: str | None, dot: bool, skip: set[str] = frozenset(), out=sys.stdout) -> int:
+def _print_dump(root: str, stage: str | None, dot: bool, skip: set[str] = frozenset(), out=None) -> int:
+    out = out or sys.stdout
     plans = sorted(_plans(root) - set(skip))
     if not plans:
         print("no plan was compiled (nothing was run in a Session)", file=out)

@@ -179,6 +179,9 @@ def test_labels_show_op_and_short_name():
     assert d.nodes["dense/kernel"]["label"] == "Const\\nkernel\\n= 2.5"
     assert d.nodes["fused"]["label"].startswith("Fused elementwise\\nfused\\n(1 node)")
     assert d.nodes["dense/out"]["tooltip"] == "dense/out"
+    g = Graph()
+    g.add_node("Const", [], {"dtype": dtypes.bool_, "value": np.array([True])}, name="flag")
+    assert parse_dot(to_dot(g)).nodes["flag"]["label"] == "Const\\nflag\\n= true"
 
 
 def test_other_nested_graphs_are_named_in_the_label():

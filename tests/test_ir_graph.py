@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from flowjit.ir import Graph, OutputSpec, Provenance, SourceLocation, TensorShape, dtypes, errors
+from flowjit.ir import Graph, Provenance, SourceLocation, TensorShape, dtypes, errors
 from flowjit.ir.text import graphs_equal, print_graph
 from flowjit.ir.verifier import verify
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from flowjit.ir import Graph, OutputSpec, Provenance, SourceLocation, TensorShape, dtypes, registry
-from flowjit.ir.text import (assert_graphs_equal, format_attr, graph_differences, graphs_equal, parse_attr,
+from flowjit.ir.text import (assert_graphs_equal, attr_equal, format_attr, graph_differences, graphs_equal, parse_attr,
                              parse_graph, print_graph)
 
 
@@ -336,6 +336,18 @@ def test_attr_order_is_kept():
     g.add_node("NoOp", [], {"z": 1, "a": 2, "m": 3}, name="n")
     back, text = roundtrip(g)
     assert list(back.node("n").attrs) == ["z", "a", "m"]
+
+
+def test_attr_equal():
+    assert attr_equal([1, (2.0, "a")], [1, (2.0, "a")])
+    assert not attr_equal(1, 1.0) and not attr_equal(1, True) and not attr_equal([1], (1,))
+    assert attr_equal(math.nan, math.nan) and not attr_equal(0.0, -0.0)
+    assert attr_equal(np.array([np.nan], np.float32), np.array([np.nan], np.float32))
+    assert not attr_equal(np.array([1], np.int32), np.array([1], np.int64))
+    assert not attr_equal(np.array([1, 2]), np.array([[1, 2]]))
+    assert attr_equal(dtypes.float32, dtypes.as_dtype("float")) and attr_equal(TensorShape([None]), TensorShape([None]))
+    assert not attr_equal(TensorShape(None), TensorShape([]))
+    assert attr_equal(np.float32(1), np.float32(1)) and not attr_equal(np.float32(1), np.float64(1))
 
 
 def test_equality_is_type_strict():

@@ -357,3 +357,27 @@ def test_layers_forward_match_tensorflow():
         with tf1.Session(graph=g) as sess:
             want = sess.run(t)
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def test_batch_norm_and_dropout_network_trains_with_update_ops():
+    rng = np.random.RandomState(2)
+    xv = rng.randn(64, 5).astype(np.float32) * 4 + 2
+    yv = (xv[:, 0] - xv[:, 1] > 0).astype(np.int64)
+    x = tf.placeholder(tf.float32, [None, 5])
+    y = tf.placeholder(tf.int64, [None])
+    training = tf.placeholder_with_default(True, [])
+    h = tf.layers.dense(x, 16)
+    h = tf.nn.relu(tf.layers.batch_normalization(h, training=training))
+    h = tf.layers.dropout(h, 0.1, training=training)
+    logits = tf.layers.dense(h, 2)
+    loss = tf.losses.sparse_softmax_cross_entropy(y, logits)
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        train = tf.train.AdamOptimizer(0.05).minimize(loss)
+    moving_mean = [v for v in tf.global_variables() if "moving_mean" in v.name][0]
+    with tf.Session(backend=BACKEND) as sess:
+        sess.run(tf.global_variables_initializer())
+        first = sess.run(loss, {x: xv, y: yv, training: False})
+        for _ in range(60):
+            sess.run(train, {x: xv, y: yv})
+        assert np.abs(sess.run(moving_mean)).sum() > 0  # the update ops ran with the step
+        assert sess.run(loss, {x: xv, y: yv, training: False}) < 0.5 * first

@@ -134,11 +134,16 @@ def random_graphs(draw):
             x = pick()
             if variable is None or shaped(x) != (3,):
                 continue
-            inc = g.add_node("AssignAdd", [variable.output(0), x], {"var": "v"}, name="AssignAdd")
+            # TF1 reads a variable when its reader runs: order every read so far before the update
+            readers = [n for n in g if any(v.node is variable for v in n.inputs)]
+            inc = g.add_node("AssignAdd", [variable.output(0), x], {"var": "v"}, name="AssignAdd",
+                             control_inputs=readers)
             g.targets.append(inc)
-            # a read ordered after the update, and one computed from the update's result
+            # later reads come after the update
+            values.remove(variable.output(0))
             values.append(g.add_node("Identity", [variable.output(0)], control_inputs=[inc], name="read").output(0))
             values.append(g.add_node("Neg", [inc.output(0)], name="Neg").output(0))
+            variable = None
     results = draw(st.lists(st.sampled_from(values), min_size=1, max_size=3))
     g.params = params
     g.results = results

@@ -426,8 +426,6 @@ def _saveable_dict(var_list: Any) -> dict[str, Any]:
             raise TypeError(f"Variable to save is not a Variable: {var!r}")
         name = var.var_name
         if name in out:
-            if out[name] is var:
-                raise ValueError(f"At least two variables have the same name: {name}")
             raise ValueError(f"At least two variables have the same name: {name}")
         out[name] = var
     return out

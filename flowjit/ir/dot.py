@@ -99,7 +99,7 @@ def to_dot(graph: Graph, highlight: Iterable[str] | None = None, title: str | No
 
     if legend and devices:
         lines.append("  subgraph cluster_legend {")
-        lines.append(f'    label="devices"; style="rounded"; color="#cccccc"; fontsize=10;')
+        lines.append('    label="devices"; style="rounded"; color="#cccccc"; fontsize=10;')
         for k, device in enumerate(devices):
             ident = _fresh_id(f"legend:{k}", names)
             lines.append(f"    {_q(ident)} [label={_q(device)}, fillcolor={_q(color_of[device])}, shape=box];")
@@ -161,7 +161,8 @@ def _node_stmt(node: Node, color_of: dict[str, str], highlighted: bool, is_resul
     if node.op == "Const":
         value = node.attrs.get("value")
         if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "biuf":
-            label.append(f"= {value.reshape(-1)[0]!r}" if value.dtype.kind == "b" else f"= {value.reshape(-1)[0]}")
+            scalar = value.reshape(-1)[0]
+            label.append(f"= {str(bool(scalar)).lower()}" if value.dtype.kind == "b" else f"= {scalar}")
     attrs = [f"label={_q(chr(10).join(label))}", f"tooltip={_q(node.name)}"]
     if node.device:
         attrs.append(f"fillcolor={_q(color_of[node.device])}")

@@ -89,7 +89,7 @@ from .graph import Graph, Node, OutputSpec, Provenance, SourceLocation, Value
 from .shapes import TensorShape
 
 __all__ = ["print_graph", "parse_graph", "format_attr", "parse_attr", "graphs_equal",
-           "graph_differences", "assert_graphs_equal"]
+           "graph_differences", "assert_graphs_equal", "attr_equal"]
 
 _BARE_NAME = re.compile(r"[A-Za-z0-9_.\-/>]+\Z")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -1216,6 +1216,13 @@ def _attr_equal(a: Any, b: Any, ignore_locations: bool = True, ignore_order: boo
         return bool(a == b)
     except Exception:  # noqa: BLE001 - exotic values: unequal unless identical
         return a is b
+
+
+def attr_equal(a: Any, b: Any) -> bool:
+    """Exact equality of two attr values, as `graphs_equal` compares them: types must match
+    (1 != 1.0 != True, list != tuple), floats and arrays bit for bit (NaN equals the same NaN),
+    nested graphs structurally."""
+    return _attr_equal(a, b)
 
 
 def assert_graphs_equal(actual: Graph | str, expected: Graph | str, *, ignore_locations: bool = True,

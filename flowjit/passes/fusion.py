@@ -109,6 +109,7 @@ class _Fuser:
         self.waited_for = {id(c) for n in self.order for c in n.control_inputs}
         self.fetched = {id(v.node) for v in graph.results}
         self.targets = {id(t) for t in graph.targets}
+        self.params = {id(p) for p in graph.params}
         self.group_of: dict[int, FusionGroup] = {}
         self.groups: list[FusionGroup] = []
         self.decisions: list[FusionDecision] = []
@@ -116,6 +117,8 @@ class _Fuser:
     # --- facts --------------------------------------------------------------------------
     def blocked(self, node: Node) -> str | None:
         """Why `node` can never be in a group, or None."""
+        if id(node) in self.params:
+            return "not fused: fed value"
         op = registry.get_op(node.op)
         if op.extra.get("lazy"):
             return "not fused: variable"
@@ -290,9 +293,8 @@ class _Fuser:
         self.reduction_groups()
         self.elementwise_groups()
         decided = {d.node for d in self.decisions}
-        params = {id(p) for p in self.graph.params}
         for n in self.order:
-            if id(n) in self.group_of or n.op in ("Const", "NoOp") or id(n) in params or n.name in decided:
+            if id(n) in self.group_of or n.op in ("Const", "NoOp") or id(n) in self.params or n.name in decided:
                 continue
             op_class = registry.get_op(n.op).op_class
             if op_class in ("injective", "opaque"):

@@ -85,6 +85,10 @@ def is_pure(node: Node) -> bool:
     return not any(isinstance(a, Graph) for a in node.attrs.values())
 
 
+def _is_lazy(node: Node) -> bool:
+    return bool(registry.get_op(node.op).extra.get("lazy"))
+
+
 def is_removable(node: Node) -> bool:
     """A node that may be dropped when nothing reads it (pure, or a lazily read variable)."""
     op = registry.get_op(node.op)
@@ -326,7 +330,8 @@ def apply_rules(graph: Graph, rules: Sequence[Rule], *, pass_name: str = "rewrit
     are tried in list order, and the first that returns a value different from the node's
     output replaces it. Rewritten nodes left without users are erased when they are pure.
     Only single-output nodes with no control inputs are rewritten (a control input is an
-    ordering the replacement would lose).
+    ordering the replacement would lose), and never into a variable's own (lazily read) value,
+    which would move the read to another place in the execution order.
     """
     by_op: dict[str | None, list[Rule]] = {}
     for rule in rules:
@@ -354,8 +359,8 @@ def apply_rules(graph: Graph, rules: Sequence[Rule], *, pass_name: str = "rewrit
                     continue
                 match = Match(graph, root, bindings, pass_name)
                 new = fn(match)
-                if new is None or new == root:
-                    continue
+                if new is None or new == root or _is_lazy(new.node):
+                    continue  # (a variable's value is read when its reader runs: keep the reader)
                 if new.dtype != root.dtype or not new.shape.is_compatible_with(root.shape):
                     raise ValueError(f"rule {pattern!r} replaced {root.name} ({root.dtype.name}{root.shape}) "
                                      f"with {new.name} ({new.dtype.name}{new.shape})")
@@ -566,6 +571,8 @@ def replace_pattern(graph: Graph, pattern: Any, replacement: Any, *,
         if len(body.results) != 1:
             raise ValueError(f"a replacement must return exactly one value, this one returns {len(body.results)}")
         new = _instantiate(graph, body, args, root.node, name, matched)
+        if _is_lazy(new.node):
+            continue  # replacing a read by the variable itself would move the read
         if new.dtype != root.dtype:
             raise TypeError(f"replacement for {root.name} has dtype {new.dtype.name}, the pattern {root.dtype.name}")
         graph.replace_all_uses_with(root, new)

@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 
-from ..ir import registry
 from ..ir.graph import Value
 from .constant_folding import LITERAL_LIMIT
 from .manager import Pass, note
@@ -85,10 +84,6 @@ def _compose_transposes(m: Match) -> Value | None:
     return m.new("Transpose", [m.x, perm], dict(m.node.attrs), outputs=list(m.node.outputs))
 
 
-def _not_lazy(x: Value) -> bool:
-    return not registry.get_op(x.node.op).extra.get("lazy")
-
-
 def _scalar_of(v: Value, m: Match) -> Value | None:
     """A rank-0 value equal to every element of `v` (a splat), if one is at hand."""
     if v.node.op == "Fill" and v.node.inputs[1].shape.rank == 0:
@@ -141,8 +136,8 @@ RULES: list[tuple[Pat, Any]] = [
     (Pat("Sub", [X, Pat("Neg", [Y])]), lambda m: m.new("AddV2", [m.x, m.y], outputs=list(m.node.outputs))),
     # not(not(x)) -> x
     (Pat("LogicalNot", [Pat("LogicalNot", [X])]), lambda m: m.x),
-    # identity(x) -> x   (not of a variable: an Identity snapshots its value)
-    (Pat(("Identity", "StopGradient", "PlaceholderWithDefault"), [X]), lambda m: m.x if _not_lazy(m.x) else None),
+    # identity(x) -> x   (not of a variable: an Identity snapshots its value; the driver checks)
+    (Pat(("Identity", "StopGradient", "PlaceholderWithDefault"), [X]), lambda m: m.x),
     # cast(x: T -> T) -> x
     (Pat("Cast", [X]), lambda m: m.x if m.x.dtype == m.root.dtype else None),
     # reshape(x, s) -> x   when the shape stays the same
