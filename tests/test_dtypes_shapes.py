@@ -58,8 +58,6 @@ def test_dtypes_are_interned_and_compare_with_names_and_numpy():
     assert dtypes.int32.is_compatible_with("int32") and not dtypes.int32.is_compatible_with(dtypes.int64)
 
 
-@pytest.mark.xfail(strict=True, reason="np.dtype(None) is float64, so as_dtype(None) gives float64 and "
-                                       "`tf.float64 == None` is True; TF raises / says False")
 def test_none_is_not_a_dtype():
     assert not (dtypes.float64 == None)  # noqa: E711
     with pytest.raises(TypeError):

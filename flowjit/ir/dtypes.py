@@ -124,6 +124,8 @@ def as_dtype(value: Any) -> DType:
     """
     if isinstance(value, DType):
         return value
+    if value is None:  # np.dtype(None) would say float64
+        raise TypeError("None is not a dtype")
     if isinstance(value, str):
         if value in _BY_NAME:
             return _BY_NAME[value]

@@ -2,7 +2,7 @@
 
     import flowjit.passes as passes
 
-    p = passes.default_pipeline()                 # simplification*(...) > fusion
+    p = passes.default_pipeline()                 # simplification*(...) > fusion > cleanup
     p.insert_before("fusion", my_pass)            # a function graph -> graph
     sess = tf.Session(pipeline=p)                 # or: with passes.pipeline_context(p): ...
     sess.run(y)

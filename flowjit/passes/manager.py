@@ -141,7 +141,7 @@ class Pipeline:
         return out
 
     def describe(self) -> str:
-        """One line: 'simplification*(constant_folding, simplify, cse, dce) > fusion'."""
+        """One line: 'simplification*(constant_folding, simplify, cse, dce) > fusion > cleanup'."""
         parts = []
         for e in self.entries:
             if isinstance(e, FixedPoint):

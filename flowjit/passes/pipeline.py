@@ -2,10 +2,11 @@
 
 The default pipeline (`default_pipeline()`):
 
-    simplification*(constant_folding, simplify, cse, dce) > fusion
+    simplification*(constant_folding, simplify, cse, dce) > fusion > cleanup
 
 `simplification` is a fixed-point group: its four passes rerun until a whole round changes
-nothing (at most 10 rounds). Pruning to the fetches (passes/prune.py) runs before, in
+nothing (at most 10 rounds). `cleanup` is DCE again, for what passes inserted after the group
+(a user's, fusion) leave behind. Pruning to the fetches (passes/prune.py) runs before, in
 Session, since it needs the fetches and feeds. `flowjit.passes.manager` explains how to edit a
 pipeline; `optimize` is what Session calls.
 """
@@ -17,9 +18,9 @@ from typing import Any
 from ..ir.graph import Graph
 from .constant_folding import constant_folding
 from .cse import cse
-from .dce import dce
+from .dce import dce, eliminate_dead_code
 from .fusion import fusion
-from .manager import FixedPoint, PassManager, Pipeline, PipelineReport, as_pipeline, register_pass
+from .manager import FixedPoint, Pass, PassManager, Pipeline, PipelineReport, as_pipeline, register_pass
 from .simplify import simplify
 
 register_pass("constant_folding", constant_folding)
@@ -34,9 +35,17 @@ def simplification() -> FixedPoint:
     return FixedPoint("simplification", [constant_folding(), simplify(), cse(), dce()])
 
 
+def cleanup() -> Pass:
+    """DCE at the end of the pipeline."""
+    return Pass("cleanup", eliminate_dead_code, doc="dead code elimination after the last pass", builtin=True)
+
+
+register_pass("cleanup", cleanup)
+
+
 def default_pipeline() -> Pipeline:
     """A fresh copy of the default pipeline (edit it freely)."""
-    return Pipeline([simplification(), fusion()], name="default")
+    return Pipeline([simplification(), fusion(), cleanup()], name="default")
 
 
 def no_optimization() -> Pipeline:

@@ -48,7 +48,7 @@ _WORKER = ctypes.CFUNCTYPE(None, ctypes.c_int64)
 
 class _Runtime:
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
         self.lib: jit.JitLibrary | None = None
         self.nthreads = self._threads()
         self.workers_started = False
@@ -100,7 +100,7 @@ class _Runtime:
             self.workers_started = True
 
     def after_fork(self) -> None:
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
         if self.lib is not None:
             ctypes.CFUNCTYPE(None)(self.lib["flowjit_pool_reset"])()
         self.workers_started = False
