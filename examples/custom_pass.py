@@ -28,7 +28,7 @@ def pow2_to_mul(graph):
         if node.op != "Pow" or node.control_inputs:
             continue
         x, exponent = node.inputs
-        if exponent.shape.rank != 0 or passes.rewrite.splat_value(exponent) != 2:
+        if exponent.shape.rank != 0 or passes.splat_value(exponent) != 2:
             continue
         square = graph.add_node("Mul", [x, x], name=f"{node.name}/square", device=node.device, source=node.source,
                                 provenance=passes.provenance_from("pow2_to_mul", [node]))

@@ -275,3 +275,23 @@ def test_the_custom_pass_example(tmp_path):
         with open(os.path.join(result["dump_dir"], stage[0]), encoding="utf-8") as f:
             text = f.read()
         assert 'prov("pow2_to_mul", ["Pow"' in text  # where the new node came from
+
+
+def test_editing_a_sessions_pipeline_takes_effect_at_the_next_run():
+    ran = []
+
+    def spy(graph):
+        ran.append(1)
+        return graph
+
+    x, z = build()
+    feed = {x: np.ones(3, np.float32)}
+    pipeline = default_pipeline()
+    with tf.Session(backend="reference", pipeline=pipeline) as sess:
+        sess.run(z, feed)
+        pipeline.insert_before("fusion", spy)
+        sess.run(z, feed)
+        assert ran == [1]
+        with pytest.raises(ValueError):
+            pipeline.append(spy)  # a second pass of the same name: refused, pipeline unchanged
+        assert pipeline.names().count("spy") == 1

@@ -166,14 +166,14 @@ PASSES = ["constant_folding", "simplify", "cse", "dce", "fusion"]
 
 
 @pytest.mark.parametrize("pass_name", PASSES)
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=random_graphs())
 def test_each_pass_preserves_results(pass_name, case):
     graph, feeds = case
     check_preserves(graph, [pass_name], feeds, state)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=random_graphs())
 def test_the_default_pipeline_preserves_results(case):
     graph, feeds = case

@@ -394,8 +394,6 @@ class ProgramBuilder:
     def _can_join(self, kernel: list[Unit], unit: Unit, seq_pos: dict[int, int]) -> bool:
         if any(u.closed for u in kernel):
             return False
-        if unit.fused or any(u.fused for u in kernel):
-            return False
         if any(n.op == "matmul" for n in unit.nodes):
             return False
         if sum(len(u.nodes) for u in kernel) + len(unit.nodes) > MAX_KERNEL_NODES:

@@ -58,6 +58,18 @@ def _model_variable(name: str, shape: Sequence[int], dtype: Any, initializer: An
                                   regularizer=regularizer, trainable=trainable, collections=cols)
 
 
+def _regularize(variable: Any, regularizer: Any, weight_name: str) -> None:
+    """TF1.15's contrib layers are tf.layers underneath: the loss of `weights` is made in the
+    layer's name scope under the tf.layers weight name, `<scope>/kernel/Regularizer/...`."""
+    if regularizer is None:
+        return
+    graph = get_default_graph()
+    with graph.name_scope(weight_name + "/Regularizer"):
+        loss = regularizer(variable)
+    if loss is not None:
+        graph.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
+
+
 def _var_collections(variables_collections: Any, name: str) -> Any:
     if isinstance(variables_collections, dict):
         return variables_collections.get(name)
@@ -137,10 +149,10 @@ def l2_regularizer(scale: float, scope: str | None = None) -> Callable:
     def l2(weights: Any) -> Tensor:
         from ..frontend import math_ops
 
-        with get_default_graph().name_scope(scope or "l2_regularizer"):
+        with get_default_graph().name_scope(scope or "l2_regularizer") as name:
             w = convert_to_tensor(weights)
             my_scale = convert_to_tensor(scale, dtype=w.dtype, name="scale")
-            return math_ops.multiply(my_scale, _nn().l2_loss(w))
+            return math_ops.multiply(my_scale, _nn().l2_loss(w), name=name)
 
     return l2
 
@@ -158,10 +170,10 @@ def l1_regularizer(scale: float, scope: str | None = None) -> Callable:
     def l1(weights: Any) -> Tensor:
         from ..frontend import math_ops
 
-        with get_default_graph().name_scope(scope or "l1_regularizer"):
+        with get_default_graph().name_scope(scope or "l1_regularizer") as name:
             w = convert_to_tensor(weights)
             my_scale = convert_to_tensor(scale, dtype=w.dtype, name="scale")
-            return math_ops.multiply(my_scale, math_ops.reduce_sum(math_ops.abs(w)))
+            return math_ops.multiply(my_scale, math_ops.reduce_sum(math_ops.abs(w)), name=name)
 
     return l1
 
@@ -241,15 +253,20 @@ def conv2d(inputs: Any, num_outputs: int, kernel_size: Any, stride: Any = 1, pad
         sh, sw = _core._pair(stride, "stride")
         rh, rw = _core._pair(rate, "rate")
         weights = _model_variable("weights", [kh, kw, in_channels, num_outputs], x.dtype, weights_initializer,
-                                  weights_regularizer, trainable, _var_collections(variables_collections, "weights"))
+                                  None, trainable, _var_collections(variables_collections, "weights"))
+        biases = None
+        if normalizer_fn is None and biases_initializer is not None:
+            biases = _model_variable("biases", [num_outputs], x.dtype, biases_initializer, None,
+                                     trainable, _var_collections(variables_collections, "biases"))
         kwargs = {"dilations": [1, rh, rw, 1]} if (rh, rw) != (1, 1) else {}
         out = nn.conv2d(x, weights, strides=[1, sh, sw, 1], padding=padding.upper(), **kwargs)
+        if biases is not None:
+            out = nn.bias_add(out, biases)
+        _regularize(weights, weights_regularizer, "kernel")
+        if biases is not None:
+            _regularize(biases, biases_regularizer, "bias")
         if normalizer_fn is not None:
             out = normalizer_fn(out, **(normalizer_params or {}))
-        elif biases_initializer is not None:
-            biases = _model_variable("biases", [num_outputs], x.dtype, biases_initializer, biases_regularizer,
-                                     trainable, _var_collections(variables_collections, "biases"))
-            out = nn.bias_add(out, biases)
         if activation_fn is not None:
             out = activation_fn(out)
         if channels_first:
@@ -281,7 +298,11 @@ def fully_connected(inputs: Any, num_outputs: int, activation_fn: Any = _relu, n
             raise ValueError(f"The last dimension of the inputs to fully_connected must be known, got {x.shape}")
         last = x.shape.dims[-1]
         weights = _model_variable("weights", [last, num_outputs], x.dtype, weights_initializer,
-                                  weights_regularizer, trainable, _var_collections(variables_collections, "weights"))
+                                  None, trainable, _var_collections(variables_collections, "weights"))
+        biases = None
+        if normalizer_fn is None and biases_initializer is not None:
+            biases = _model_variable("biases", [num_outputs], x.dtype, biases_initializer, None,
+                                     trainable, _var_collections(variables_collections, "biases"))
         if x.shape.rank > 2:
             outer = x.shape.as_list()[:-1]
             out = math_ops.matmul(array_ops.reshape(x, [-1, last]), weights)
@@ -291,12 +312,13 @@ def fully_connected(inputs: Any, num_outputs: int, activation_fn: Any = _relu, n
                 out = array_ops.reshape(out, array_ops.concat([array_ops.shape(x)[:-1], [num_outputs]], 0))
         else:
             out = math_ops.matmul(x, weights)
+        if biases is not None:
+            out = nn.bias_add(out, biases)
+        _regularize(weights, weights_regularizer, "kernel")
+        if biases is not None:
+            _regularize(biases, biases_regularizer, "bias")
         if normalizer_fn is not None:
             out = normalizer_fn(out, **(normalizer_params or {}))
-        elif biases_initializer is not None:
-            biases = _model_variable("biases", [num_outputs], x.dtype, biases_initializer, biases_regularizer,
-                                     trainable, _var_collections(variables_collections, "biases"))
-            out = nn.bias_add(out, biases)
         if activation_fn is not None:
             out = activation_fn(out)
         return _collect(outputs_collections, sc.name, out)
@@ -362,7 +384,7 @@ def flatten(inputs: Any, outputs_collections: Any = None, scope: Any = None) -> 
         x = convert_to_tensor(inputs)
         if x.shape.rank is not None and x.shape.rank < 2:
             raise ValueError(f"Inputs must have a least 2 dimensions, got {x.shape}")
-        return _collect(outputs_collections, sc, _core.flatten_tensor(x))
+        return _collect(outputs_collections, sc, _core.flatten(x))  # TF1.15: Flatten/flatten/Reshape
 
 
 def batch_norm(inputs: Any, decay: float = 0.999, center: bool = True, scale: bool = False, epsilon: float = 0.001,

@@ -643,7 +643,7 @@ tensor_scatter_nd_sub = tensor_scatter_sub = _tensor_scatter("TensorScatterSub")
 
 def boolean_mask(tensor: Any, mask: Any, name: str = "boolean_mask", axis: Any = None) -> Tensor:
     """`tf.boolean_mask(tensor, mask, axis=None)`: the entries where `mask` is true, flattened over its dims."""
-    with _scope(name, "boolean_mask") as scope:
+    with _scope(name, "boolean_mask"):
         x = convert_to_tensor(tensor, name="tensor")
         m = convert_to_tensor(mask, name="mask")
         nd = m.shape.rank
@@ -660,7 +660,7 @@ def boolean_mask(tensor: Any, mask: Any, name: str = "boolean_mask", axis: Any =
         if x.shape.rank is not None:
             flat.set_shape(x.shape[:axis].concatenate([n]).concatenate(x.shape[axis + nd:]))
         indices = squeeze(_math().where(reshape(m, [-1])), axis=[1])
-        return gather(flat, indices, axis=axis, name=scope)
+        return gather(flat, indices, axis=axis)  # boolean_mask/GatherV2, as in TF
 
 
 def one_hot(indices: Any, depth: Any, on_value: Any = None, off_value: Any = None, axis: Any = None,

@@ -13,6 +13,7 @@ run them with the train op (`with tf.control_dependencies(tf.get_collection(tf.G
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
@@ -192,18 +193,19 @@ class Layer:
 
         scope_arg = kwargs.pop("scope", None)
         graph = get_default_graph()
-        if self._scope is None:
+        if self._scope is None:  # TF1: capture the layer's scope once, then re-enter it on every call
             if self._reuse:
-                ctx = variables.variable_scope(scope_arg or self._base_name, reuse=self._reuse)
+                capture = variables.variable_scope(scope_arg or self._base_name, reuse=self._reuse)
             else:
-                ctx = variables.variable_scope(scope_arg, default_name=self._base_name)
-        else:
-            ctx = variables.variable_scope(self._scope, reuse=True if self.built else self._reuse)
-        n_updates = len(self._updates)
-        with ctx as scope:
-            if self._scope is None:
+                capture = variables.variable_scope(scope_arg, default_name=self._base_name)
+            with capture as scope:
                 self._scope = scope
                 self._name = scope.name.split("/")[-1] if scope.name else self._base_name
+        ctx = variables.variable_scope(self._scope, reuse=True if self.built else self._reuse,
+                                       auxiliary_name_scope=False)
+        name_scope = self._scope.original_name_scope  # each call's ops go to the same name scope
+        n_updates = len(self._updates)
+        with ctx, (graph.name_scope(name_scope) if name_scope else contextlib.nullcontext()):
             if isinstance(inputs, (list, tuple)):
                 inputs = [convert_to_tensor(x) for x in inputs]
                 shape = [x.shape for x in inputs]
@@ -511,13 +513,14 @@ class BatchNormalization(Layer):
         out, updates = batch_norm_core(inputs, self._axis, training, self.momentum, self.epsilon, self.gamma,
                                        self.beta, self.moving_mean, self.moving_variance)
         if updates:
-            self.add_update(updates)
+            self.add_update([u.op for u in updates])
         return out
 
 
 def batch_norm_core(inputs: Tensor, axis: int, training: Any, momentum: Any, epsilon: float, gamma: Any, beta: Any,
                     moving_mean: Any, moving_variance: Any) -> tuple[Tensor, list[Any]]:
-    """(normalized output, [moving-average update ops]) — shared by tf.layers and tf.contrib.layers."""
+    """(normalized output, [moving-average updates, as Tensors]) — shared by tf.layers and
+    tf.contrib.layers (the latter collects the tensors, the former their ops, as in TF)."""
     from .moving_averages import assign_moving_average
 
     m, a, nn = _ops()
@@ -552,8 +555,8 @@ def batch_norm_core(inputs: Tensor, axis: int, training: Any, momentum: Any, eps
             decay = select(training, convert_to_tensor(momentum, dtype=stat_dtype), one)
             mean_b = select(training, batch_mean, param_flat(moving_mean, inputs.dtype))
             var_b = select(training, batch_var, param_flat(moving_variance, inputs.dtype))
-        updates.append(assign_moving_average(moving_mean, as_stat(batch_mean), decay).op)
-        updates.append(assign_moving_average(moving_variance, as_stat(batch_var), decay).op)
+        updates.append(assign_moving_average(moving_mean, as_stat(batch_mean), decay))
+        updates.append(assign_moving_average(moving_variance, as_stat(batch_var), decay))
         if axis != rank - 1:
             mean_b = a.reshape(mean_b, bshape)
             var_b = a.reshape(var_b, bshape)

@@ -23,7 +23,7 @@ def assign_moving_average(variable: Any, value: Any, decay: Any, zero_debias: bo
     if zero_debias:
         raise NotImplementedError("assign_moving_average(zero_debias=True) is not supported by flowjit")
     graph = get_default_graph()
-    with graph.name_scope(name or "AssignMovingAvg"):
+    with graph.name_scope(name or "AssignMovingAvg") as scope:
         dt = variable.dtype
         decay_t = convert_to_tensor(decay, dtype=dt) if not isinstance(decay, Tensor) else decay
         if decay_t.dtype != dt:
@@ -31,7 +31,7 @@ def assign_moving_average(variable: Any, value: Any, decay: Any, zero_debias: bo
         value = convert_to_tensor(value, dtype_hint=dt)
         one = convert_to_tensor(1, dtype=dt)
         update_delta = (variable.value() - value) * (one - decay_t)
-        return variables.assign_sub(variable, update_delta)
+        return variables.assign_sub(variable, update_delta, name=scope)  # named as its scope, as in TF
 
 
 class ExponentialMovingAverage:

@@ -617,15 +617,18 @@ def weighted_moments(x: Any, axes: Any, frequency_weights: Any, name: str | None
 
 def batch_normalization(x: Any, mean: Any, variance: Any, offset: Any, scale: Any, variance_epsilon: float,
                         name: str | None = None) -> Tensor:
-    """(x - mean) * scale / sqrt(variance + epsilon) + offset (offset, scale may be None)."""
-    with name_scope(name, "batchnorm") as scope:
+    """(x - mean) * scale / sqrt(variance + epsilon) + offset (offset, scale may be None).
+
+    Built as TF1 builds it, so the nodes are named as there: batchnorm/add, Rsqrt, mul,
+    mul_1, mul_2, sub and the result batchnorm/add_1."""
+    with name_scope(name, "batchnorm"):
         x = _tensor(x)
-        inv = math_ops.rsqrt(math_ops.add(_like(variance, x), _like(variance_epsilon, x)))
+        inv = math_ops.rsqrt(_like(variance, x) + _like(variance_epsilon, x))
         if scale is not None:
-            inv = math_ops.multiply(inv, _like(scale, x))
-        shift = math_ops.negative(math_ops.multiply(_like(mean, x), inv)) if offset is None else math_ops.subtract(
-            _like(offset, x), math_ops.multiply(_like(mean, x), inv))
-        return math_ops.add(math_ops.multiply(x, inv), shift, name=scope)
+            inv = inv * _like(scale, x)
+        scaled = x * inv
+        shift = -_like(mean, x) * inv if offset is None else _like(offset, x) - _like(mean, x) * inv
+        return scaled + shift
 
 
 def fused_batch_norm(x: Any, scale: Any, offset: Any, mean: Any = None, variance: Any = None,

@@ -423,7 +423,11 @@ def variable_scope(name_or_scope: Any, default_name: str | None = None, values: 
     graph = get_default_graph()
     stack = _scope_stack(graph)
     parent = stack[-1]
+    # TF1's variable-scope counts: entering a scope counts it; leaving a named scope resets the
+    # counts of the scopes under it (so re-entering "model" names its layers "dense", "dense_1"
+    # again), leaving a reentered VariableScope object restores the counts as they were.
     counts: dict[str, int] = graph.__dict__.setdefault(_scope_counts_key, {})
+    snapshot: dict[str, int] | None = None
     if isinstance(name_or_scope, VariableScope):
         full = name_or_scope.name
         base_reuse = name_or_scope.reuse
@@ -434,16 +438,22 @@ def variable_scope(name_or_scope: Any, default_name: str | None = None, values: 
             if default_name is None:
                 raise TypeError("If default_name is None then name_or_scope is required")
             prefix = f"{parent.name}/{default_name}" if parent.name else default_name
-            n = counts.get(prefix, 0)
-            counts[prefix] = n + 1
-            short = default_name if n == 0 else f"{default_name}_{n}"
+            short = default_name
+            if counts.get(prefix, 0) > 0:
+                idx = 1
+                while counts.get(f"{prefix}_{idx}", 0) > 0:
+                    idx += 1
+                short = f"{default_name}_{idx}"
+            name_scope_name = default_name  # the name scope is made unique on its own, as in TF
         else:
             short = name_or_scope
+            name_scope_name = short
         full = f"{parent.name}/{short}" if parent.name else short
-        counts.setdefault(full, 1)
         base_reuse = parent.reuse
-        name_scope_name = short
         inherit = parent
+    counts[full] = counts.get(full, 0) + 1
+    if isinstance(name_or_scope, VariableScope):
+        snapshot = dict(counts)
     if reuse is None or reuse is False:
         new_reuse = True if base_reuse is True else (AUTO_REUSE if base_reuse is AUTO_REUSE else False)
     else:
@@ -452,14 +462,24 @@ def variable_scope(name_or_scope: Any, default_name: str | None = None, values: 
                           dtype or inherit.dtype, custom_getter=custom_getter or inherit._custom_getter)
     stack.append(scope)
     try:
+        if isinstance(name_or_scope, VariableScope):  # a reentered scope keeps its original name scope
+            scope._name_scope = name_or_scope.original_name_scope
         if auxiliary_name_scope and name_scope_name:
             with graph.name_scope(name_scope_name) as ns:
-                scope._name_scope = ns
+                if not isinstance(name_or_scope, VariableScope):
+                    scope._name_scope = ns
                 yield scope
         else:
             yield scope
     finally:
         stack.pop()
+        if snapshot is not None:
+            counts.clear()
+            counts.update(snapshot)
+        else:
+            for k in counts:
+                if k.startswith(full + "/"):
+                    counts[k] = 0
 
 
 def get_variable(name: str, shape: Any = None, dtype: Any = None, initializer: Any = None, regularizer: Any = None,

@@ -21,7 +21,7 @@ from .manager import (FixedPoint, Instrument, Pass, PassContext, PassError, Pass
                       note, pipeline_context, register_pass, run_passes)
 from .pipeline import default_pipeline, no_optimization, optimize, run_pipeline, simplification
 from .prune import prune
-from .rewrite import Match, Pat, apply_rules, pattern_pass, provenance_from, replace_pattern
+from .rewrite import Edit, Match, Pat, apply_rules, pattern_pass, provenance_from, replace_pattern, splat_value
 from .simplify import RULES as SIMPLIFY_RULES
 from .simplify import simplify, simplify_graph
 
@@ -30,5 +30,5 @@ __all__ = ["LITERAL_LIMIT", "constant_folding", "fold_constants", "cse", "elimin
            "FixedPoint", "Instrument", "Pass", "PassContext", "PassError", "PassManager", "PassRecord", "Pipeline",
            "PipelineReport", "PrintIR", "as_pass", "as_pipeline", "available_passes", "current_context", "get_pass",
            "note", "pipeline_context", "register_pass", "run_passes", "default_pipeline", "no_optimization",
-           "optimize", "run_pipeline", "simplification", "prune", "Match", "Pat", "apply_rules", "pattern_pass",
-           "provenance_from", "replace_pattern", "SIMPLIFY_RULES", "simplify", "simplify_graph"]
+           "optimize", "run_pipeline", "simplification", "prune", "Edit", "Match", "Pat", "apply_rules", "pattern_pass",
+           "provenance_from", "replace_pattern", "splat_value", "SIMPLIFY_RULES", "simplify", "simplify_graph"]

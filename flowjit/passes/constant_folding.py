@@ -34,9 +34,9 @@ from typing import Any
 import numpy as np
 
 from ..ir import errors, registry
-from ..ir.graph import Graph, Node, Provenance, Value
+from ..ir.graph import Graph, Node, Provenance
 from .manager import Pass, note
-from .rewrite import origins_of
+from .rewrite import Edit, origins_of
 
 LITERAL_LIMIT = 1024
 
@@ -163,6 +163,61 @@ class _Purity:
         return self.memo[id(node)]
 
 
+def fold_constants(graph: Graph, literal_limit: int = LITERAL_LIMIT) -> tuple[Graph, bool]:
+    """The pass: fold what can be folded, in place; returns (graph, changed)."""
+    purity = _Purity(graph)
+    targets = {id(t) for t in graph.targets}
+    edit = Edit(graph)
+    renames: list[tuple[Node, str]] = []
+    for node in graph.topological_order():
+        if not _foldable_op(node) or id(node) in targets:
+            continue
+        inputs = [edit.resolve(v) for v in node.inputs]  # earlier folds, not yet committed
+        from_shapes = False
+        if node.op in _SHAPE_OPS and not all(v.node.op == "Const" for v in inputs):
+            arrays = _static_shape_result(node)
+            from_shapes = True
+        elif inputs and all(v.node.op == "Const" for v in inputs):
+            arrays = _evaluate(node, [v.node.attrs["value"] for v in inputs])
+        else:
+            continue
+        if arrays is None:
+            continue
+        biggest = max(a.size for a in arrays)
+        inputs_size = 0 if from_shapes else sum(v.node.attrs["value"].size for v in inputs)
+        if biggest > literal_limit and biggest > inputs_size:
+            note(f"not folded: {node.name} ({node.op}) would make a constant of {biggest} elements "
+                 f"from {inputs_size}")
+            continue
+        controls = list(node.control_inputs)
+        if from_shapes:
+            for v in inputs:
+                if not purity.skippable(v.node):
+                    controls = _merge_controls(controls, [v.node])
+        else:
+            controls = _merge_controls(controls, *[v.node.control_inputs for v in inputs])
+        provenance = Provenance("constant_folding", origins_of([node] + [v.node for v in inputs]))
+        single = len(arrays) == 1
+        consts = []
+        for k, (arr, spec) in enumerate(zip(arrays, node.outputs)):
+            c = graph.add_node("Const", [], _const_attrs(arr, spec.dtype, literal_limit),
+                               name=f"{node.name}/folded" if single else f"{node.name}/output_{k}", outputs=[spec],
+                               device=node.device, source=node.source, provenance=provenance,
+                               control_inputs=controls)
+            edit.replace_value(node.output(k), c.output(0))
+            consts.append(c)
+        edit.redirect_waiters(node, consts[0])  # every Const waits for what the node waited for
+        edit.erase(node)
+        if single:
+            renames.append((consts[0], node.name))
+        note(f"folded {node.name} ({node.op})" + (" from static shapes" if from_shapes else ""))
+    changed = edit.commit()
+    for const, name in renames:  # the Const takes the folded node's place and name
+        if name not in graph:
+            graph.rename_node(const, name)
+    return graph, changed
+
+
 def _merge_controls(*lists: list[Node]) -> list[Node]:
     out: list[Node] = []
     for lst in lists:
@@ -170,80 +225,6 @@ def _merge_controls(*lists: list[Node]) -> list[Node]:
             if all(c is not d for d in out):
                 out.append(c)
     return out
-
-
-def fold_constants(graph: Graph, literal_limit: int = LITERAL_LIMIT) -> tuple[Graph, bool]:
-    """The pass: fold what can be folded, in place; returns (graph, changed)."""
-    purity = _Purity(graph)
-    targets = {id(t) for t in graph.targets}
-    changed = False
-    for node in graph.topological_order():
-        if not _foldable_op(node) or id(node) in targets:
-            continue
-        from_shapes = False
-        if node.op in _SHAPE_OPS and not all(v.node.op == "Const" for v in node.inputs):
-            arrays = _static_shape_result(node)
-            from_shapes = True
-        elif node.inputs and all(v.node.op == "Const" for v in node.inputs):
-            arrays = _evaluate(node, [v.node.attrs["value"] for v in node.inputs])
-        else:
-            continue
-        if arrays is None:
-            continue
-        biggest = max(a.size for a in arrays)
-        inputs_size = 0 if from_shapes else sum(v.node.attrs["value"].size for v in node.inputs)
-        if biggest > literal_limit and biggest > inputs_size:
-            note(f"not folded: {node.name} ({node.op}) would make a constant of {biggest} elements "
-                 f"from {inputs_size}")
-            continue
-        controls = list(node.control_inputs)
-        if from_shapes:
-            for v in node.inputs:
-                if not purity.skippable(v.node):
-                    controls = _merge_controls(controls, [v.node])
-        else:
-            controls = _merge_controls(controls, *[v.node.control_inputs for v in node.inputs])
-        _replace_with_constants(graph, node, arrays, controls, literal_limit)
-        note(f"folded {node.name} ({node.op})" + (" from static shapes" if from_shapes else ""))
-        changed = True
-    return graph, changed
-
-
-def _replace_with_constants(graph: Graph, node: Node, arrays: list[np.ndarray], controls: list[Node],
-                            literal_limit: int) -> None:
-    provenance = Provenance("constant_folding", origins_of([node] + [v.node for v in node.inputs]))
-    single = len(arrays) == 1
-    if single and not _has_control_users(graph, node):
-        # Reuse the node's name: the Const takes its place.
-        name, device, source = node.name, node.device, node.source
-        value = node.output(0)
-        placeholder = graph.add_node("Const", [], _const_attrs(arrays[0], node.outputs[0].dtype, literal_limit),
-                                     name=f"{name}/folded", outputs=[node.outputs[0]], device=device,
-                                     source=source, provenance=provenance, control_inputs=controls)
-        graph.replace_all_uses_with(value, placeholder.output(0))
-        node.inputs = []
-        node.control_inputs = []
-        graph.erase_node(node)
-        graph.rename_node(placeholder, name)
-        return
-    consts = []
-    for k, (arr, spec) in enumerate(zip(arrays, node.outputs)):
-        c = graph.add_node("Const", [], _const_attrs(arr, spec.dtype, literal_limit),
-                           name=node.name if single else f"{node.name}/output_{k}", outputs=[spec],
-                           device=node.device, source=node.source, provenance=provenance, control_inputs=controls)
-        graph.replace_all_uses_with(node.output(k), c.output(0))
-        consts.append(c)
-    # Whoever waited for the node now waits for what the node waited for.
-    for n in graph:
-        if any(c is node for c in n.control_inputs):
-            n.control_inputs = _merge_controls([c for c in n.control_inputs if c is not node], controls)
-    node.inputs = []
-    node.control_inputs = []
-    graph.erase_node(node)
-
-
-def _has_control_users(graph: Graph, node: Node) -> bool:
-    return any(t is node for t in graph.targets) or any(any(c is node for c in n.control_inputs) for n in graph)
 
 
 def _const_attrs(arr: np.ndarray, dtype: Any, literal_limit: int) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from ..ir.dtypes import DType
 from ..ir.graph import Graph, Node
 from ..ir.shapes import TensorShape
 from .manager import Pass, note
-from .rewrite import is_pure, replace_node
+from .rewrite import Edit, is_pure
 
 COMMUTATIVE_OPS = frozenset({"Add", "AddV2", "Mul", "Equal", "NotEqual", "LogicalAnd", "LogicalOr",
                              "BitwiseAnd", "BitwiseOr", "BitwiseXor"})
@@ -52,8 +52,11 @@ def _freeze(v: Any) -> Any:
     return ("id", id(v))  # anything else (nested graphs are excluded before) only equals itself
 
 
-def _key(node: Node) -> tuple:
-    inputs = [(id(v.node), v.index) for v in node.inputs]
+def _key(node: Node, edit: Edit) -> tuple:
+    inputs = []
+    for v in node.inputs:
+        v = edit.resolve(v)
+        inputs.append((id(v.node), v.index))
     if node.op in COMMUTATIVE_OPS and len(inputs) == 2:
         inputs.sort()
     attrs = tuple(sorted((k, _freeze(a)) for k, a in node.attrs.items()))
@@ -66,22 +69,25 @@ def eliminate_common_subexpressions(graph: Graph) -> tuple[Graph, bool]:
     """The pass, in place; returns (graph, changed)."""
     seen: dict[tuple, Node] = {}
     params = {id(p) for p in graph.params}
-    changed = False
+    edit = Edit(graph)
     for node in graph.topological_order():
         if not node.outputs or id(node) in params or not is_pure(node):
             continue
-        key = _key(node)
+        if node.control_inputs and any(id(c) in edit.node_map for c in node.control_inputs):
+            deps: list[Node] = []
+            for c in node.control_inputs:
+                c = edit.node_map.get(id(c), c)
+                if all(c is not d for d in deps):
+                    deps.append(c)
+            node.control_inputs = deps  # wait for survivors, so equal waits compare equal
+        key = _key(node, edit)
         survivor = seen.get(key)
         if survivor is None:
             seen[key] = node
             continue
-        replace_node(graph, node, survivor)
-        node.inputs = []
-        node.control_inputs = []
-        graph.erase_node(node)
+        edit.replace_node(node, survivor)
         note(f"merged {node.name} into {survivor.name}")
-        changed = True
-    return graph, changed
+    return graph, edit.commit()
 
 
 def cse() -> Pass:

@@ -11,20 +11,15 @@ more, the inputs of a folded or simplified node.
 
 from __future__ import annotations
 
-from ..ir import registry
 from ..ir.graph import Graph, Node
 from .manager import Pass, note
-
-
-def _has_effects(node: Node) -> bool:
-    op = registry.get_op(node.op)
-    return (op.stateful or op.host) and not op.extra.get("lazy")
+from .rewrite import Edit, has_effects
 
 
 def eliminate_dead_code(graph: Graph) -> tuple[Graph, bool]:
     """The pass, in place; returns (graph, changed)."""
     roots: list[Node] = [v.node for v in graph.results] + list(graph.targets) + list(graph.params)
-    roots += [n for n in graph if _has_effects(n)]
+    roots += [n for n in graph if has_effects(n)]
     live: set[int] = set()
     stack = roots
     while stack:
@@ -37,13 +32,10 @@ def eliminate_dead_code(graph: Graph) -> tuple[Graph, bool]:
     dead = [n for n in graph if id(n) not in live]
     if not dead:
         return graph, False
-    dead_ids = {id(n) for n in dead}
-    for n in graph:  # live nodes never wait for dead ones (they would be live), so only dead edges go
-        if id(n) in dead_ids:
-            n.inputs = []
-            n.control_inputs = []
-    for n in dead:
-        graph.erase_node(n)
+    edit = Edit(graph)
+    for n in dead:  # live nodes never read or wait for dead ones (they would be live)
+        edit.erase(n)
+    edit.commit()
     note(f"erased {len(dead)} dead nodes: {', '.join(n.name for n in dead[:20])}"
          + (" ..." if len(dead) > 20 else ""))
     return graph, True

@@ -53,7 +53,7 @@ from ..ir.graph import Graph, Node, OutputSpec, Provenance, Value, _copy_attr
 from ..ir.dtypes import string
 from .constant_folding import LITERAL_LIMIT
 from .manager import Pass, note
-from .rewrite import cannot_expand, erase_dead_nodes, origins_of
+from .rewrite import Edit, cannot_expand, erase_dead_nodes, origins_of
 
 ELEMENTWISE_CLASSES = ("elementwise", "broadcast")
 
@@ -104,7 +104,7 @@ class _Fuser:
         for n in self.order:
             for v in n.inputs:
                 lst = self.consumers[id(v.node)]
-                if all(c is not n for c in lst):
+                if not lst or lst[-1] is not n:
                     lst.append(n)
         self.waited_for = {id(c) for n in self.order for c in n.control_inputs}
         self.fetched = {id(v.node) for v in graph.results}
@@ -207,8 +207,10 @@ class _Fuser:
             if len(consumers) != 1:
                 return
             e = consumers[0]
-            reason = self.internal_reason(tail, members | {id(e)}) or self.member_reason(e, group) \
-                or self.epilogue_reason(e, tail, anchor, members)
+            reason = self.internal_reason(tail, members | {id(e)})
+            if reason is not None:
+                reason += f" ({tail.name})"
+            reason = reason or self.member_reason(e, group) or self.epilogue_reason(e, tail, anchor, members)
             if reason is not None:
                 self.decide(e, reason, group, "epilogue")
                 return
@@ -311,6 +313,21 @@ def fuse_nodes(graph: Graph, members: list[Node], kind: str, *, name: str | None
     Public so that user passes can fuse their own groups. Returns the Fused node; values of
     members used outside the group become its outputs, in member order.
     """
+    edit = Edit(graph)
+    fused = _build_fused(graph, members, kind, graph.consumers(), edit, name=name, provenance=provenance)
+    read_consts = [v.node for n in members for v in n.inputs if v.node.op == "Const"]
+    edit.commit()
+    erase_dead_nodes(graph, read_consts)  # constants copied into the body that nothing else reads
+    return fused
+
+
+def _build_fused(graph: Graph, members: list[Node], kind: str, consumers: dict[Value, list[Node]], edit: Edit, *,
+                 name: str | None = None, provenance: Provenance | None = None,
+                 waited: set[int] | None = None) -> Node:
+    """Add the Fused node for `members` and record in `edit` that it replaces them.
+
+    `consumers` is `graph.consumers()`, `waited` the ids of nodes others wait for (control
+    inputs, targets); both are computed once for many groups."""
     order = graph.topological_order(members)
     member_ids = {id(n) for n in order}
     taken = {n.name for n in order}
@@ -326,10 +343,12 @@ def fuse_nodes(graph: Graph, members: list[Node], kind: str, *, name: str | None
                     taken.add(v.node.name)
             elif v not in ext:
                 ext.append(v)
-    consumers = graph.consumers()
     results = set(graph.results)
-    exported = [v for n in order for v in n.values
-                if v in results or any(id(c) not in member_ids for c in consumers.get(v, []))]
+    if waited is None:
+        waited = _waited_for(graph)
+    exported = [v for n in order for k, v in enumerate(n.values)
+                if v in results or any(id(c) not in member_ids for c in consumers.get(v, []))
+                or (k == 0 and id(n) in waited)]  # a kernel others wait for has an output to compute
     if not exported:
         raise ValueError("fuse_nodes: nothing outside the group uses its values")
 
@@ -360,25 +379,19 @@ def fuse_nodes(graph: Graph, members: list[Node], kind: str, *, name: str | None
         for c in n.control_inputs:
             if id(c) not in member_ids and all(c is not d for d in controls):
                 controls.append(c)
-    anchor = order[0]
     fused = graph.add_node("Fused", ext, {"body": body, "kind": kind}, name=name or f"fused_{kind}",
-                           control_inputs=controls, device=anchor.device, source=order[-1].source,
+                           control_inputs=controls, device=order[0].device, source=order[-1].source,
                            provenance=provenance or Provenance("fusion", origins_of(order)))
     for k, v in enumerate(exported):
-        graph.replace_all_uses_with(v, fused.output(k))
-    for n in graph:
-        if id(n) not in member_ids and any(id(c) in member_ids for c in n.control_inputs):
-            deps = [c for c in n.control_inputs if id(c) not in member_ids]
-            if all(d is not fused for d in deps):
-                deps.append(fused)
-            n.control_inputs = deps
+        edit.replace_value(v, fused.output(k))
     for n in order:
-        n.inputs = []
-        n.control_inputs = []
-    for n in reversed(order):
-        graph.erase_node(n)
-    erase_dead_nodes(graph, consts)
+        edit.redirect_waiters(n, fused)  # whoever waited for a member waits for the kernel
+        edit.erase(n)
     return fused
+
+
+def _waited_for(graph: Graph) -> set[int]:
+    return {id(c) for n in graph for c in n.control_inputs} | {id(t) for t in graph.targets}
 
 
 def _inline_const(node: Node) -> bool:
@@ -400,10 +413,15 @@ def fuse(graph: Graph) -> tuple[Graph, bool]:
     fuser = _Fuser(graph)
     groups = fuser.run()
     renames: dict[str, str] = {}
+    consumers = graph.consumers()
+    waited = _waited_for(graph)
+    edit = Edit(graph)
     for group in groups:
-        fused = fuse_nodes(graph, group.members, group.kind)
-        group.fused = fused
-        renames[group.label] = fused.name
+        group.fused = _build_fused(graph, group.members, group.kind, consumers, edit, waited=waited)
+        renames[group.label] = group.fused.name
+    read_consts = [v.node for g in groups for n in g.members for v in n.inputs if v.node.op == "Const"]
+    edit.commit()
+    erase_dead_nodes(graph, read_consts)  # constants copied into bodies that nothing else reads
     for d in fuser.decisions:
         reason = d.reason
         for label, name in renames.items():

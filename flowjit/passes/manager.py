@@ -36,7 +36,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Sequence, Union
 
-from ..ir.graph import Graph, Node, Provenance
+from ..ir.graph import Graph, Provenance
 
 logger = logging.getLogger("flowjit.passes")
 
@@ -121,7 +121,8 @@ class Pipeline:
     Editing methods change the pipeline in place and return it, so they chain. A name refers
     to a pass at the top level or inside a group ("cse" finds the CSE pass inside
     "simplification"); a name that is not there is a KeyError listing the names that are, so
-    an inserted pass is never silently left out.
+    an inserted pass is never silently left out. An edit also drops the plans sessions
+    compiled, so a session using this pipeline runs the edited one from its next `run`.
     """
 
     def __init__(self, entries: Iterable[Any] = (), name: str = "custom") -> None:
@@ -178,36 +179,37 @@ class Pipeline:
 
     # --- editing ---------------------------------------------------------------------
     def append(self, p: Any, name: str | None = None) -> "Pipeline":
-        self.entries.append(as_pass(p, name))
-        self._check_unique()
-        return self
+        return self._edit(self.entries, len(self.entries), 0, as_pass(p, name))
 
     def prepend(self, p: Any, name: str | None = None) -> "Pipeline":
-        self.entries.insert(0, as_pass(p, name))
-        self._check_unique()
-        return self
+        return self._edit(self.entries, 0, 0, as_pass(p, name))
 
     def insert_before(self, anchor: str, p: Any, name: str | None = None) -> "Pipeline":
         container, k = self._locate(anchor)
-        container.insert(k, self._entry_for(container, p, name))
-        self._check_unique()
-        return self
+        return self._edit(container, k, 0, self._entry_for(container, p, name))
 
     def insert_after(self, anchor: str, p: Any, name: str | None = None) -> "Pipeline":
         container, k = self._locate(anchor)
-        container.insert(k + 1, self._entry_for(container, p, name))
-        self._check_unique()
-        return self
+        return self._edit(container, k + 1, 0, self._entry_for(container, p, name))
 
     def replace(self, anchor: str, p: Any, name: str | None = None) -> "Pipeline":
         container, k = self._locate(anchor)
-        container[k] = self._entry_for(container, p, name)
-        self._check_unique()
-        return self
+        return self._edit(container, k, 1, self._entry_for(container, p, name))
 
     def remove(self, anchor: str) -> "Pipeline":
         container, k = self._locate(anchor)
-        del container[k]
+        return self._edit(container, k, 1, None)
+
+    def _edit(self, container: list, k: int, drop: int, entry: Entry | None) -> "Pipeline":
+        """container[k:k+drop] = [entry]; then no compiled plan may outlive the old pipeline."""
+        old = list(container)
+        container[k:k + drop] = [] if entry is None else [entry]
+        try:
+            self._check_unique()
+        except ValueError:
+            container[:] = old
+            raise
+        _notify_context_change()  # sessions compiled with this pipeline compile again
         return self
 
     def _entry_for(self, container: list, p: Any, name: str | None) -> Entry:
@@ -293,7 +295,7 @@ def current_context() -> PassContext:
 
 
 def on_context_change(fn: Callable[[], None]) -> None:
-    """Call `fn()` whenever a `pipeline_context` is entered or left.
+    """Call `fn()` whenever a `pipeline_context` is entered or left, or a Pipeline is edited.
 
     Session uses this to drop its compiled plans, so that a plan compiled under one context is
     never reused under another (a pass added by a context is never silently skipped).
@@ -616,7 +618,3 @@ def run_passes(graph: Graph, passes: Any, **context: Any) -> tuple[Graph, Pipeli
     """Run a pipeline (or a list of passes) once over `graph`: handy in tests and notebooks."""
     ctx = PassContext(**context) if context else current_context()
     return PassManager(as_pipeline(passes), ctx).run(graph)
-
-
-def nodes_created_by(graph: Graph, pass_name: str) -> list[Node]:
-    return [n for n in graph if n.provenance.created_by == pass_name]

@@ -2,7 +2,8 @@
 
 A pass is a function `graph -> graph`. The IR API is enough to write one
 (`graph.topological_order()`, `graph.add_node`, `graph.replace_all_uses_with`,
-`graph.erase_node`); this module adds what makes passes short:
+`graph.erase_node`, and their batch forms `replace_uses`/`erase_nodes`); this module adds what
+makes passes short:
 
 Rules as data (tinygrad's idea). A `Pat` matches a value by op type and inputs, binding names;
 a rule is `(pattern, function)` and `apply_rules` is the one driver that applies a list of them
@@ -50,7 +51,7 @@ from ..ir.graph import Graph, Node, OutputSpec, Provenance, Value, _copy_attr
 from ..ir.shapes import TensorShape, as_shape
 
 __all__ = ["Pat", "Match", "apply_rules", "replace_pattern", "pattern_pass", "origins_of", "provenance_from",
-           "is_pure", "is_removable", "erase_dead_nodes", "splat_value", "cannot_expand", "replace_node",
+           "is_pure", "is_removable", "erase_dead_nodes", "splat_value", "cannot_expand", "replace_node", "Edit",
            "register_tracer", "trace_function"]
 
 
@@ -97,6 +98,89 @@ def is_removable(node: Node) -> bool:
     return not (op.stateful or op.host)
 
 
+class Edit:
+    """Batch graph surgery: record replacements and removals, then `commit()` them at once.
+
+    `graph.replace_all_uses_with` and `graph.erase_node` each walk the whole graph; a pass that
+    changes many nodes records its changes here instead and `commit` applies them with
+    `graph.replace_uses` and `graph.erase_nodes`, one walk each:
+
+        edit = Edit(graph)
+        edit.replace_value(old.output(0), new.output(0))   # readers and results of old:0 -> new:0
+        edit.replace_node(dup, survivor)                   # all outputs, control users, targets
+        edit.erase(node)                                   # remove (checked: nothing still reads it)
+        edit.commit()
+
+    `edit.resolve(v)` gives what `v` will be replaced by (following chains of replacements).
+    """
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.values: dict[Value, Value] = {}
+        self.node_map: dict[int, Node] = {}
+        self.doomed: dict[int, Node] = {}
+
+    def replace_value(self, old: Value, new: Value) -> None:
+        if old != new:
+            self.values[old] = new
+
+    def replace_node(self, old: Node, new: Node) -> None:
+        """`old`'s outputs (by position), control users and target entry go to `new`; `old` goes."""
+        for k, v in enumerate(old.values):
+            self.replace_value(v, new.output(k))
+        self.redirect_waiters(old, new)
+        self.erase(old)
+
+    def redirect_waiters(self, old: Node, new: Node) -> None:
+        """Nodes waiting for `old` (control inputs, targets) wait for `new` instead."""
+        self.node_map[id(old)] = new
+
+    def erase(self, node: Node) -> None:
+        self.doomed[id(node)] = node
+
+    def resolve(self, v: Value) -> Value:
+        seen = 0
+        while v in self.values:
+            v = self.values[v]
+            seen += 1
+            if seen > len(self.values):
+                raise ValueError(f"replacement cycle through {v.name}")
+        return v
+
+    def _resolve_node(self, n: Node) -> Node | None:
+        while id(n) in self.node_map:
+            n = self.node_map[id(n)]
+        return None if id(n) in self.doomed else n
+
+    def commit(self) -> bool:
+        """Apply everything recorded (one sweep for uses, one for erasures); returns whether
+        anything was recorded."""
+        graph = self.graph
+        if not self.values and not self.doomed:
+            return False
+        if self.node_map:
+            for n in graph:
+                if id(n) not in self.doomed and any(id(c) in self.node_map for c in n.control_inputs):
+                    deps: list[Node] = []
+                    for c in n.control_inputs:
+                        c = self._resolve_node(c) if id(c) in self.doomed else c
+                        if c is not None and c is not n and all(c is not d for d in deps):
+                            deps.append(c)
+                    n.control_inputs = deps
+            targets: list[Node] = []
+            for t in graph.targets:
+                t = self._resolve_node(t) if id(t) in self.doomed else t
+                if t is not None and all(t is not u for u in targets):
+                    targets.append(t)
+            graph.targets = targets
+        graph.replace_uses({v: self.resolve(v) for v in self.values})
+        graph.erase_nodes(self.doomed.values())
+        self.values.clear()
+        self.node_map.clear()
+        self.doomed.clear()
+        return True
+
+
 def erase_dead_nodes(graph: Graph, candidates: Iterable[Node] | None = None) -> int:
     """Erase removable nodes nothing reads (data, control, results, targets, params); returns
     how many. With `candidates`, only those and the producers they leave dead are considered."""
@@ -107,45 +191,30 @@ def erase_dead_nodes(graph: Graph, candidates: Iterable[Node] | None = None) -> 
         for c in n.control_inputs:
             used[id(c)] = used.get(id(c), 0) + 1
     pinned = {id(v.node) for v in graph.results} | {id(t) for t in graph.targets} | {id(p) for p in graph.params}
-    work = list(graph) if candidates is None else list(candidates)
-    erased = 0
     live = {id(n) for n in graph}
+    work = list(graph) if candidates is None else [n for n in candidates if id(n) in live]
+    edit = Edit(graph)
     while work:
         n = work.pop()
-        if id(n) not in live or used.get(id(n), 0) or id(n) in pinned or not is_removable(n):
+        if id(n) in edit.doomed or used.get(id(n), 0) or id(n) in pinned or not is_removable(n):
             continue
+        edit.erase(n)
         for v in n.inputs:
             used[id(v.node)] -= 1
             work.append(v.node)
         for c in n.control_inputs:
             used[id(c)] -= 1
             work.append(c)
-        n.inputs = []
-        n.control_inputs = []
-        graph.erase_node(n)
-        live.discard(id(n))
-        erased += 1
+    erased = len(edit.doomed)
+    edit.commit()
     return erased
 
 
 def replace_node(graph: Graph, old: Node, new: Node) -> None:
-    """Make everything that reads or waits for `old` use `new` instead (outputs by position)."""
-    for k, v in enumerate(old.values):
-        graph.replace_all_uses_with(v, new.output(k))
-    for n in graph:
-        if any(c is old for c in n.control_inputs):
-            deps: list[Node] = []
-            for c in n.control_inputs:
-                c = new if c is old else c
-                if c is not n and all(c is not d for d in deps):
-                    deps.append(c)
-            n.control_inputs = deps
-    targets: list[Node] = []
-    for t in graph.targets:
-        t = new if t is old else t
-        if all(t is not u for u in targets):
-            targets.append(t)
-    graph.targets = targets
+    """Make everything that reads or waits for `old` use `new` instead, and erase `old`."""
+    edit = Edit(graph)
+    edit.replace_node(old, new)
+    edit.commit()
 
 
 def splat_value(value: Value) -> Any:
@@ -202,9 +271,10 @@ class Pat:
     Pat.any("x")                 any value, bound to "x" (the same name twice must be the same value)
     Pat.const("c")               a Const node, bound to "c"
     Pat.splat(1, "one")          a value whose elements are all 1 (see `splat_value`)
+    name=..., where=fn           bind the matched value; extra condition fn(value) -> bool
+
     Op patterns match only pure nodes without control inputs: a rewrite never loses an
     ordering or an effect.
-    name=..., where=fn           bind the matched value; extra condition fn(value) -> bool
     """
 
     def __init__(self, op: str | Sequence[str] | None = None, inputs: Sequence["Pat"] | None = None, *,
@@ -329,9 +399,9 @@ def apply_rules(graph: Graph, rules: Sequence[Rule], *, pass_name: str = "rewrit
     Nodes are visited in topological order; for each, the rules whose pattern can match its op
     are tried in list order, and the first that returns a value different from the node's
     output replaces it. Rewritten nodes left without users are erased when they are pure.
-    Only single-output nodes with no control inputs are rewritten (a control input is an
-    ordering the replacement would lose), and never into a variable's own (lazily read) value,
-    which would move the read to another place in the execution order.
+    Only single-output nodes with no control inputs, that no node waits for (control edges are
+    orderings a replacement would lose), are rewritten, and never into a variable's own (lazily
+    read) value, which would move the read to another place in the execution order.
     """
     by_op: dict[str | None, list[Rule]] = {}
     for rule in rules:
@@ -341,18 +411,18 @@ def apply_rules(graph: Graph, rules: Sequence[Rule], *, pass_name: str = "rewrit
     wildcard = by_op.get(None, [])
     changed = False
     for _ in range(max_rounds):
-        round_changed = False
         rewritten: list[tuple[Node, Value]] = []
-        targets = {id(t) for t in graph.targets}
+        # Nodes others wait for keep their place: their replacement would not be waited for.
+        pinned = {id(t) for t in graph.targets} | {id(c) for n in graph for c in n.control_inputs}
+        used = set(graph.consumers()) | set(graph.results)
+        edit = Edit(graph)
         for node in graph.topological_order():
-            if graph.get_node(node.name) is not node or id(node) in targets:
-                continue
-            if len(node.outputs) != 1 or node.control_inputs:
+            if id(node) in pinned or len(node.outputs) != 1 or node.control_inputs:
                 continue
             candidates = by_op.get(node.op, []) + wildcard
-            if not candidates:
-                continue
             root = node.output(0)
+            if not candidates or root not in used:
+                continue
             for pattern, fn in ((r[0], r[1]) for r in candidates):
                 bindings: dict[str, Value] = {}
                 if not pattern.match(root, bindings):
@@ -364,26 +434,22 @@ def apply_rules(graph: Graph, rules: Sequence[Rule], *, pass_name: str = "rewrit
                 if new.dtype != root.dtype or not new.shape.is_compatible_with(root.shape):
                     raise ValueError(f"rule {pattern!r} replaced {root.name} ({root.dtype.name}{root.shape}) "
                                      f"with {new.name} ({new.dtype.name}{new.shape})")
-                if graph.replace_all_uses_with(root, new) == 0:
-                    erase_dead_nodes(graph, [new.node])  # nothing read the node: leave it to DCE
-                    continue
+                edit.replace_value(root, new)
                 if on_rewrite is not None:
                     on_rewrite(match, new)
                 rewritten.append((node, new))
-                round_changed = True
                 break
-        if rewritten:
-            erase_dead_nodes(graph, [old for old, _ in rewritten])
-            for old, new in rewritten:
-                # A node built to replace `old` takes over its name once `old` is gone.
-                made = new.node
-                if (old.name not in graph and graph.get_node(made.name) is made
-                        and made.name.startswith(old.name + "/")
-                        and made.provenance.created_by == pass_name):
-                    graph.rename_node(made, old.name)
-        if not round_changed:
+        if not rewritten:
             break
         changed = True
+        edit.commit()
+        erase_dead_nodes(graph, [old for old, _ in rewritten])
+        for old, new in rewritten:
+            # A node built to replace `old` takes over its name once `old` is gone.
+            made = new.node
+            if (old.name not in graph and graph.get_node(made.name) is made
+                    and made.name.startswith(old.name + "/") and made.provenance.created_by == pass_name):
+                graph.rename_node(made, old.name)
     return changed
 
 
@@ -459,6 +525,7 @@ class _PatternMatcher:
         self.graph = graph
         self.consumers = consumers
         self.params = {id(p): k for k, p in enumerate(pattern.params)}
+        self.waited_for = {id(c) for n in graph for c in n.control_inputs} | {id(t) for t in graph.targets}
 
     def match(self, root: Value) -> tuple[list[Value], list[Node]] | None:
         args: dict[int, Value] = {}
@@ -470,6 +537,8 @@ class _PatternMatcher:
         matched = list(nodes.values())
         matched_ids = {id(n) for n in matched}
         for n in matched:
+            if id(n) in self.waited_for:
+                return None  # its replacement would not be waited for
             if n is root.node:
                 continue
             if n.control_inputs or any(v in self.graph.results for v in n.values):
@@ -575,7 +644,9 @@ def replace_pattern(graph: Graph, pattern: Any, replacement: Any, *,
             continue  # replacing a read by the variable itself would move the read
         if new.dtype != root.dtype:
             raise TypeError(f"replacement for {root.name} has dtype {new.dtype.name}, the pattern {root.dtype.name}")
-        graph.replace_all_uses_with(root, new)
+        edit = Edit(graph)
+        edit.replace_value(root, new)
+        edit.commit()
         erase_dead_nodes(graph, matched)
         if root.node.name not in graph and new.node.name.startswith(root.node.name + "/"):
             graph.rename_node(new.node, root.node.name)  # the replacement takes the replaced node's name
