@@ -54,16 +54,6 @@ def _float(x: Any, like: Tensor | None = None) -> Tensor:
     return convert_to_tensor(x, dtype=like.dtype if like is not None else dtypes.float32)
 
 
-def _safe_div(num: Tensor, den: Tensor) -> Tensor:
-    """num / den, 0 where den == 0."""
-    m, a, _ = _ops()
-    zero = convert_to_tensor(0, dtype=den.dtype)
-    one = convert_to_tensor(1, dtype=den.dtype)
-    positive = m.greater(den, zero)
-    where = m.where
-    return where(positive, num / where(positive, den, one), m.multiply(num, zero))
-
-
 def _num_present(losses: Tensor, weights: Tensor) -> Tensor:
     """How many of the (broadcast) weights are non-zero."""
     m, a, _ = _ops()
@@ -90,14 +80,15 @@ def compute_weighted_loss(losses: Any, weights: Any = 1.0, scope: str | None = N
             loss = weighted
         else:
             total = m.reduce_sum(weighted)
+            # TF's _safe_mean: div_no_nan(total, n, name="value"), so a loss is "<scope>/value"
             if reduction == Reduction.SUM:
                 loss = total
             elif reduction == Reduction.MEAN:
-                loss = _safe_div(total, m.reduce_sum(m.multiply(a.ones_like(losses), weights)))
+                loss = m.div_no_nan(total, m.reduce_sum(m.multiply(a.ones_like(losses), weights)), name="value")
             elif reduction == Reduction.SUM_OVER_BATCH_SIZE:
-                loss = _safe_div(total, m.cast(a.size(losses), losses.dtype))
+                loss = m.div_no_nan(total, m.cast(a.size(losses), losses.dtype), name="value")
             else:
-                loss = _safe_div(total, _num_present(losses, weights))
+                loss = m.div_no_nan(total, _num_present(losses, weights), name="value")
         if loss.dtype != input_dtype and input_dtype.is_floating:
             loss = m.cast(loss, input_dtype)
         if loss_collection:
@@ -152,20 +143,20 @@ def mean_squared_error(labels: Any, predictions: Any, weights: Any = 1.0, scope:
                        loss_collection: str | None = GraphKeys.LOSSES,
                        reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     m, _, _ = _ops()
-    with get_default_graph().name_scope(scope or "mean_squared_error"):
+    with get_default_graph().name_scope(scope or "mean_squared_error") as scope:
         labels, predictions = _check(labels, predictions)
         losses = m.square(predictions - labels)
-        return compute_weighted_loss(losses, weights, loss_collection=loss_collection, reduction=reduction)
+        return compute_weighted_loss(losses, weights, scope, loss_collection=loss_collection, reduction=reduction)
 
 
 def absolute_difference(labels: Any, predictions: Any, weights: Any = 1.0, scope: str | None = None,
                         loss_collection: str | None = GraphKeys.LOSSES,
                         reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     m, _, _ = _ops()
-    with get_default_graph().name_scope(scope or "absolute_difference"):
+    with get_default_graph().name_scope(scope or "absolute_difference") as scope:
         labels, predictions = _check(labels, predictions)
         losses = m.abs(predictions - labels)
-        return compute_weighted_loss(losses, weights, loss_collection=loss_collection, reduction=reduction)
+        return compute_weighted_loss(losses, weights, scope, loss_collection=loss_collection, reduction=reduction)
 
 
 def huber_loss(labels: Any, predictions: Any, weights: Any = 1.0, delta: float = 1.0, scope: str | None = None,
@@ -173,7 +164,7 @@ def huber_loss(labels: Any, predictions: Any, weights: Any = 1.0, delta: float =
                reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """0.5 * e^2 where |e| <= delta, else delta * (|e| - 0.5 * delta)."""
     m, _, _ = _ops()
-    with get_default_graph().name_scope(scope or "huber_loss"):
+    with get_default_graph().name_scope(scope or "huber_loss") as scope:
         labels, predictions = _check(labels, predictions)
         abs_error = m.abs(predictions - labels)
         d = convert_to_tensor(delta, dtype=predictions.dtype)
@@ -181,19 +172,19 @@ def huber_loss(labels: Any, predictions: Any, weights: Any = 1.0, delta: float =
         linear = abs_error - quadratic
         half = convert_to_tensor(0.5, dtype=predictions.dtype)
         losses = half * m.square(quadratic) + d * linear
-        return compute_weighted_loss(losses, weights, loss_collection=loss_collection, reduction=reduction)
+        return compute_weighted_loss(losses, weights, scope, loss_collection=loss_collection, reduction=reduction)
 
 
 def log_loss(labels: Any, predictions: Any, weights: Any = 1.0, epsilon: float = 1e-7, scope: str | None = None,
              loss_collection: str | None = GraphKeys.LOSSES,
              reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     m, _, _ = _ops()
-    with get_default_graph().name_scope(scope or "log_loss"):
+    with get_default_graph().name_scope(scope or "log_loss") as scope:
         labels, predictions = _check(labels, predictions)
         eps = convert_to_tensor(epsilon, dtype=predictions.dtype)
         one = convert_to_tensor(1, dtype=predictions.dtype)
         losses = -labels * m.log(predictions + eps) - (one - labels) * m.log(one - predictions + eps)
-        return compute_weighted_loss(losses, weights, loss_collection=loss_collection, reduction=reduction)
+        return compute_weighted_loss(losses, weights, scope, loss_collection=loss_collection, reduction=reduction)
 
 
 def hinge_loss(labels: Any, logits: Any, weights: Any = 1.0, scope: str | None = None,
@@ -201,19 +192,19 @@ def hinge_loss(labels: Any, logits: Any, weights: Any = 1.0, scope: str | None =
                reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """max(0, 1 - (2 * labels - 1) * logits) for labels in {0, 1}."""
     m, _, nn = _ops()
-    with get_default_graph().name_scope(scope or "hinge_loss"):
+    with get_default_graph().name_scope(scope or "hinge_loss") as scope:
         labels, logits = _check(labels, logits)
         one = convert_to_tensor(1, dtype=logits.dtype)
         two = convert_to_tensor(2, dtype=logits.dtype)
         losses = nn.relu(one - (two * labels - one) * logits)
-        return compute_weighted_loss(losses, weights, loss_collection=loss_collection, reduction=reduction)
+        return compute_weighted_loss(losses, weights, scope, loss_collection=loss_collection, reduction=reduction)
 
 
 def softmax_cross_entropy(onehot_labels: Any, logits: Any, weights: Any = 1.0, label_smoothing: float = 0,
                           scope: str | None = None, loss_collection: str | None = GraphKeys.LOSSES,
                           reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     m, a, nn = _ops()
-    with get_default_graph().name_scope(scope or "softmax_cross_entropy_loss"):
+    with get_default_graph().name_scope(scope or "softmax_cross_entropy_loss") as scope:
         logits = convert_to_tensor(logits)
         labels = _float(onehot_labels, logits)
         if not logits.shape.is_compatible_with(labels.shape):
@@ -229,23 +220,23 @@ def softmax_cross_entropy(onehot_labels: Any, logits: Any, weights: Any = 1.0, l
             labels = labels * (one - ls) + ls / num_classes_t
         fn = getattr(nn, "softmax_cross_entropy_with_logits_v2", None) or nn.softmax_cross_entropy_with_logits
         losses = fn(labels=a.stop_gradient(labels), logits=logits)
-        return compute_weighted_loss(losses, weights, loss_collection=loss_collection, reduction=reduction)
+        return compute_weighted_loss(losses, weights, scope, loss_collection=loss_collection, reduction=reduction)
 
 
 def sparse_softmax_cross_entropy(labels: Any, logits: Any, weights: Any = 1.0, scope: str | None = None,
                                  loss_collection: str | None = GraphKeys.LOSSES,
                                  reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     _, _, nn = _ops()
-    with get_default_graph().name_scope(scope or "sparse_softmax_cross_entropy_loss"):
+    with get_default_graph().name_scope(scope or "sparse_softmax_cross_entropy_loss") as scope:
         losses = nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
-        return compute_weighted_loss(losses, weights, loss_collection=loss_collection, reduction=reduction)
+        return compute_weighted_loss(losses, weights, scope, loss_collection=loss_collection, reduction=reduction)
 
 
 def sigmoid_cross_entropy(multi_class_labels: Any, logits: Any, weights: Any = 1.0, label_smoothing: float = 0,
                           scope: str | None = None, loss_collection: str | None = GraphKeys.LOSSES,
                           reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     _, a, nn = _ops()
-    with get_default_graph().name_scope(scope or "sigmoid_cross_entropy_loss"):
+    with get_default_graph().name_scope(scope or "sigmoid_cross_entropy_loss") as scope:
         logits = convert_to_tensor(logits)
         labels = _float(multi_class_labels, logits)
         if not logits.shape.is_compatible_with(labels.shape):
@@ -256,7 +247,7 @@ def sigmoid_cross_entropy(multi_class_labels: Any, logits: Any, weights: Any = 1
             half = convert_to_tensor(0.5, dtype=logits.dtype)
             labels = labels * (one - ls) + half * ls
         losses = nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits)
-        return compute_weighted_loss(losses, weights, loss_collection=loss_collection, reduction=reduction)
+        return compute_weighted_loss(losses, weights, scope, loss_collection=loss_collection, reduction=reduction)
 
 
 def cosine_distance(labels: Any, predictions: Any, axis: int | None = None, weights: Any = 1.0,
@@ -270,11 +261,11 @@ def cosine_distance(labels: Any, predictions: Any, axis: int | None = None, weig
         axis = dim
     if axis is None:
         raise ValueError("You must specify 'axis'.")
-    with get_default_graph().name_scope(scope or "cosine_distance_loss"):
+    with get_default_graph().name_scope(scope or "cosine_distance_loss") as scope:
         labels, predictions = _check(labels, predictions)
         one = convert_to_tensor(1, dtype=predictions.dtype)
         losses = one - m.reduce_sum(m.multiply(predictions, labels), axis=axis, keepdims=True)
-        return compute_weighted_loss(losses, weights, loss_collection=loss_collection, reduction=reduction)
+        return compute_weighted_loss(losses, weights, scope, loss_collection=loss_collection, reduction=reduction)
 
 
 def mean_pairwise_squared_error(labels: Any, predictions: Any, weights: Any = 1.0, scope: str | None = None,

@@ -37,9 +37,21 @@ def fresh_graph():
     tf.reset_default_graph()
 
 
+def _text(value):
+    """Session.run gives strings back as bytes, as TF does; these tests compare them as text."""
+    if isinstance(value, list):
+        return [_text(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode()
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return np.vectorize(lambda v: v.decode() if isinstance(v, bytes) else v, otypes=[object])(value) \
+            if value.size else value
+    return value
+
+
 def run(fetches, feed=None, pipeline=None):
     with tf.Session(backend="reference", pipeline=pipeline) as sess:
-        return sess.run(fetches, feed)
+        return _text(sess.run(fetches, feed))
 
 
 def check(t, expected, static=True):

@@ -32,14 +32,15 @@ from ..ir.dtypes import DType
 from . import gemm
 from .jit import host_target
 from .lir import L, size_of, strides_of
-from .llvmutil import (F32, F64, I1, I8, I32, I64, PTR, VOID, call_intrinsic, compute_type, const, declare,
-                       indirect_call, is_float_type, storage_type)
+from .llvmutil import (F32, F64, I1, I8, I32, I64, PTR, VOID, LoopHint, call_intrinsic, compute_type, const,
+                       declare, for_range, storage_type)
 from .mathlib import MathEmitter
 from .parallel import TASK_TYPE
 from .program import Buffer, Call, HostStep, KernelStep, Program, Region, Stage
 
 SEGMENT_TYPE = ir.FunctionType(I32, [PTR])
 ERR_SLOT = 0
+INTERLEAVE_COST = 10
 
 _LIBM = {"sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "erf", "erfc",
          "pow", "atan2", "fmod"}
@@ -64,6 +65,15 @@ class ModuleGen:
         self.error_sites: list[tuple[Any, str, Any]] = []  # (graph node, kind, extra)
         self._counter = 0
         self.parallel_for = declare(self.module, "flowjit_parallel_for", VOID, [PTR, PTR, I64])
+        self.hints: list[LoopHint] = []
+
+    def hint(self, cost: int) -> "LoopHint | None":
+        """Interleave the vectorized loops of expensive bodies (transcendentals) to hide latency."""
+        if cost < INTERLEAVE_COST:
+            return None
+        h = LoopHint(4)
+        self.hints.append(h)
+        return h
 
     def fresh(self, prefix: str) -> str:
         self._counter += 1
@@ -93,7 +103,8 @@ class ModuleGen:
             self._segment(name, [self.program.steps[k] for k in seg])
             names.append(name)
         self.symbols = names
-        return str(self.module), names, segments
+        text = str(self.module) + "".join(h.definition() for h in self.hints)
+        return text, names, segments
 
     def _segment(self, name: str, steps: list[KernelStep]) -> None:
         fn = ir.Function(self.module, SEGMENT_TYPE, name)
@@ -627,24 +638,6 @@ def reduce_combine(b: ir.IRBuilder, kind: str, dtype: DType, acc: ir.Value, x: i
 
 # --- loops ----------------------------------------------------------------------------------------------
 
-def for_range(b: ir.IRBuilder, start: ir.Value, end: ir.Value, body: Callable[[ir.Value], None],
-              name: str = "i") -> None:
-    """for (i = start; i < end; ++i) body(i), in rotated form."""
-    fn = b.function
-    pre = b.block
-    loop = fn.append_basic_block(f"{name}.loop")
-    done = fn.append_basic_block(f"{name}.done")
-    b.cbranch(b.icmp_signed("<", start, end), loop, done)
-    b.position_at_end(loop)
-    i = b.phi(I64, name=name)
-    i.add_incoming(start, pre)
-    body(i)
-    nxt = b.add(i, I64(1), flags=("nuw", "nsw"))
-    i.add_incoming(nxt, b.block)
-    b.cbranch(b.icmp_signed("<", nxt, end), loop, done)
-    b.position_at_end(done)
-
-
 # --- regions --------------------------------------------------------------------------------------------
 
 class RegionGen:
@@ -738,10 +731,28 @@ class RegionGen:
                 for st in r.stages:
                     self._stage(b, st, o, c, partial_of)
 
-            for_range(b, start, end, row, "o")
+            innermost = all(len(st.domain) == 1 for st in r.stages)
+            hint = self.gen.hint(max(self._cost(st) for st in r.stages)) if innermost else None
+            for_range(b, start, end, row, "o", hint)
 
         for_range(b, lo, hi, chunk, "c")
         b.ret_void()
+
+    def _cost(self, st: Stage) -> int:
+        from .schedule import node_cost
+
+        inline = self.inline_ids | {n.id for n, _ in st.maps}
+        total = 0
+        seen: set[int] = set()
+        stack = [n if n.op != "reduce" else n.inputs[0] for n, _ in st.maps + st.reduces]
+        while stack:
+            x = stack.pop()
+            if x.id in seen:
+                continue
+            seen.add(x.id)
+            total += node_cost(x)
+            stack.extend(i for i in x.inputs if i.id in inline)
+        return total
 
     def _init_partial(self, b: ir.IRBuilder, n: L, pbuf: Buffer, c: ir.Value) -> None:
         ve = self.ve
@@ -839,7 +850,8 @@ class RegionGen:
                 return
             nxt = (lambda i: rec(level + 1, idx + (i,))) if (not st.reduces or level + 1 <= t) else \
                 (lambda i: inner(level + 1, idx + (i,)))
-            for_range(b, I64(0), I64(dom[level]), nxt, "j")
+            hint = self.gen.hint(self._cost(st)) if level == rank - 1 else None
+            for_range(b, I64(0), I64(dom[level]), nxt, "j", hint)
 
         start_idx = () if o is None else (o,)
         rec(level0, start_idx)

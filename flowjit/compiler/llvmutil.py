@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import llvmlite.ir as ir
 
 from ..ir import dtypes
@@ -114,3 +116,41 @@ class _Callee:
 
     def __getattr__(self, name: str):
         return getattr(self._ptr, name)
+
+
+class LoopHint:
+    """`!llvm.loop` metadata asking the vectorizer to interleave (emitted as raw text)."""
+
+    _next = 100000
+
+    def __init__(self, interleave: int) -> None:
+        self.id = LoopHint._next
+        LoopHint._next += 2
+        self.interleave = interleave
+
+    def get_reference(self) -> str:
+        return f"!{self.id}"
+
+    def definition(self) -> str:
+        return (f"!{self.id} = distinct !{{!{self.id}, !{self.id + 1}}}\n"
+                f"!{self.id + 1} = !{{!\"llvm.loop.interleave.count\", i32 {self.interleave}}}\n")
+
+
+def for_range(b: ir.IRBuilder, start: ir.Value, end: ir.Value, body: Callable[[ir.Value], None],
+              name: str = "i", hint: LoopHint | None = None) -> None:
+    """for (i = start; i < end; ++i) body(i), in rotated form."""
+    fn = b.function
+    pre = b.block
+    loop = fn.append_basic_block(f"{name}.loop")
+    done = fn.append_basic_block(f"{name}.done")
+    b.cbranch(b.icmp_signed("<", start, end), loop, done)
+    b.position_at_end(loop)
+    i = b.phi(I64, name=name)
+    i.add_incoming(start, pre)
+    body(i)
+    nxt = b.add(i, I64(1), flags=("nuw", "nsw"))
+    i.add_incoming(nxt, b.block)
+    br = b.cbranch(b.icmp_signed("<", nxt, end), loop, done)
+    if hint is not None:
+        br.set_metadata("llvm.loop", hint)
+    b.position_at_end(done)

@@ -118,72 +118,68 @@ class MathEmitter:
             bits = self.b.shl(self.b.add(n_int, self.ci(like, 127)), self.ci(like, 23))
         return self.b.bitcast(bits, like.type)
 
-    def clamp_sanitized(self, x, lo: float, hi: float):
-        """x clamped to [lo, hi], NaN replaced by 0 (so later float->int conversions are defined)."""
-        y = self.sel(self.cmp(">", x, self.c(x, hi)), self.c(x, hi), x)
-        y = self.sel(self.cmp("<", y, self.c(x, lo)), self.c(x, lo), y)
-        return self.sel(self.isnan(x), self.c(x, 0.0), y)
+    def clamp(self, x, lo: float, hi: float):
+        """x clamped to [lo, hi]; NaN becomes lo (ordered compares), so float->int conversions
+        downstream are always defined. Two vmaxps/vminps on x86."""
+        y = self.sel(self.cmp(">", x, self.c(x, lo)), x, self.c(x, lo))
+        return self.sel(self.cmp("<", y, self.c(x, hi)), y, self.c(x, hi))
 
-    # --- exp ---------------------------------------------------------------------------------
-    def _exp_core(self, xc):
-        """exp of a clamped, NaN-free argument; result may be a denormal."""
-        is64 = self._is64(xc)
+    def _reduce_ln2(self, xc):
+        """n = round(x / ln2) (as float) and r = x - n*ln2 in extra precision."""
         n = self.rint(self.mul(xc, self.c(xc, _LOG2E)))
-        if is64:
+        if self._is64(xc):
             r = self.fma(n, self.c(xc, -6.93147180369123816490e-01), xc)
             r = self.fma(n, self.c(xc, -1.90821492927058770002e-10), r)
-            coeffs = [1.0 / math.factorial(k) for k in range(13, 1, -1)]  # 1/13! ... 1/2!
-            p = self.poly(r, coeffs)
-            r2 = self.mul(r, r)
-            y = self.add(self.fma(p, r2, r), self.c(xc, 1.0))
         else:
             r = self.fma(n, self.c(xc, -0.693359375), xc)
             r = self.fma(n, self.c(xc, 2.12194440e-4), r)
-            p = self.poly(r, [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2,
-                              1.6666665459e-1, 5.0000001201e-1])
-            r2 = self.mul(r, r)
-            y = self.add(self.fma(p, r2, r), self.c(xc, 1.0))
+        return n, r
+
+    # --- exp ---------------------------------------------------------------------------------
+    def _exp_core(self, xc):
+        """exp of an argument already clamped to [EXP_LO, EXP_HI]; the result may be denormal."""
+        n, r = self._reduce_ln2(xc)
+        if self._is64(xc):
+            coeffs = [1.0 / math.factorial(k) for k in range(13, 1, -1)]  # 1/13! ... 1/2!
+        else:
+            coeffs = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1,
+                      5.0000001201e-1]
+        p = self.poly(r, coeffs)
+        y = self.add(self.fma(p, self.mul(r, r), r), self.c(xc, 1.0))
         ni = self.b.fptosi(n, self._itype(xc))
         n1 = self.b.ashr(ni, self.ci(xc, 1))
         n2 = self.b.sub(ni, n1)
         return self.mul(self.mul(y, self.pow2i(n1, xc)), self.pow2i(n2, xc))
 
+    def _exp_bounds(self, x):
+        return (709.782712893384, -746.0) if self._is64(x) else (88.72283935546875, -104.0)
+
     def exp(self, x):
-        if self._is64(x):
-            hi, lo = 709.782712893384, -745.1332191019412
-        else:
-            hi, lo = 88.72283935546875, -103.97208404541016
-        xc = self.clamp_sanitized(x, lo, hi)
-        y = self._exp_core(xc)
+        hi, lo = self._exp_bounds(x)
+        y = self._exp_core(self.clamp(x, lo, hi))
         y = self.sel(self.cmp(">", x, self.c(x, hi)), self.c(x, math.inf), y)
-        y = self.sel(self.cmp("<", x, self.c(x, lo)), self.c(x, 0.0), y)
         return self.sel(self.isnan(x), x, y)
 
     # --- expm1 -------------------------------------------------------------------------------
-    def expm1(self, x):
-        is64 = self._is64(x)
-        if is64:
-            hi, lo = 709.782712893384, -40.0
-        else:
-            hi, lo = 88.72283935546875, -30.0
-        xc = self.clamp_sanitized(x, lo, hi)
-        n = self.rint(self.mul(xc, self.c(xc, _LOG2E)))
-        if is64:
-            r = self.fma(n, self.c(xc, -6.93147180369123816490e-01), xc)
-            r = self.fma(n, self.c(xc, -1.90821492927058770002e-10), r)
+    def _expm1_core(self, xc):
+        """expm1 of an argument already clamped to [EXPM1_LO, EXP_HI]."""
+        n, r = self._reduce_ln2(xc)
+        if self._is64(xc):
             coeffs = [1.0 / math.factorial(k) for k in range(15, 1, -1)]  # 1/15! ... 1/2!
         else:
-            r = self.fma(n, self.c(xc, -0.693359375), xc)
-            r = self.fma(n, self.c(xc, 2.12194440e-4), r)
-            coeffs = [1.0 / math.factorial(k) for k in range(9, 1, -1)]
+            coeffs = [1.0 / math.factorial(k) for k in range(7, 1, -1)]  # 1/7! ... 1/2!
         p = self.poly(r, coeffs)
         u = self.fma(p, self.mul(r, r), r)  # expm1(r)
         ni = self.b.fptosi(n, self._itype(xc))
         t = self.pow2i(self.b.sub(ni, self.ci(xc, 1)), xc)  # 2^(n-1)
         # 2^n * u + 2^n - 1 == 2 * (t*u + (t - 0.5)), with t - 0.5 exact for small n
-        y = self.mul(self.fma(t, u, self.sub(t, self.c(xc, 0.5))), self.c(xc, 2.0))
+        return self.mul(self.fma(t, u, self.sub(t, self.c(xc, 0.5))), self.c(xc, 2.0))
+
+    def expm1(self, x):
+        hi = self._exp_bounds(x)[0]
+        lo = -40.0 if self._is64(x) else -30.0
+        y = self._expm1_core(self.clamp(x, lo, hi))
         y = self.sel(self.cmp(">", x, self.c(x, hi)), self.c(x, math.inf), y)
-        y = self.sel(self.cmp("<", x, self.c(x, lo)), self.c(x, -1.0), y)
         return self.sel(self.isnan(x), x, y)
 
     # --- log ---------------------------------------------------------------------------------
@@ -244,24 +240,29 @@ class MathEmitter:
 
     # --- composites --------------------------------------------------------------------------
     def tanh(self, x):
-        a = self.fabs(x)
+        """sign(x) * e / (e + 2) with e = expm1(2|x|); |x| is clamped where tanh rounds to 1."""
         limit = 20.0 if self._is64(x) else 9.5
-        ac = self.sel(self.cmp(">", a, self.c(x, limit)), self.c(x, limit), a)
-        e = self.expm1(self.add(ac, ac))
+        a = self.fabs(x)
+        ac = self.sel(self.cmp("<", a, self.c(x, limit)), a, self.c(x, limit))  # NaN -> limit
+        e = self._expm1_core(self.add(ac, ac))
         t = self.div(e, self.add(e, self.c(x, 2.0)))
-        t = self.sel(self.cmp(">", a, self.c(x, limit)), self.c(x, 1.0), t)
-        return self.copysign(t, x)
+        return self.sel(self.isnan(x), x, self.copysign(t, x))
 
     def sigmoid(self, x):
-        e = self.exp(self.b.fneg(self.fabs(x)))
+        """e / (1 + e) for x < 0 and 1 / (1 + e) otherwise, e = exp(-|x|): no cancellation."""
+        lo = self._exp_bounds(x)[1]
+        m = self.b.fneg(self.fabs(x))
+        e = self._exp_core(self.sel(self.cmp(">", m, self.c(x, lo)), m, self.c(x, lo)))  # NaN -> lo
         num = self.sel(self.cmp(">=", x, self.c(x, 0.0)), self.c(x, 1.0), e)
-        return self.div(num, self.add(self.c(x, 1.0), e))
+        return self.sel(self.isnan(x), x, self.div(num, self.add(self.c(x, 1.0), e)))
 
     def softplus(self, x):
         """log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|))."""
+        lo = self._exp_bounds(x)[1]
+        m = self.b.fneg(self.fabs(x))
+        e = self._exp_core(self.sel(self.cmp(">", m, self.c(x, lo)), m, self.c(x, lo)))
         pos = self.sel(self.cmp(">", x, self.c(x, 0.0)), x, self.c(x, 0.0))
-        y = self.add(pos, self.log1p(self.exp(self.b.fneg(self.fabs(x)))))
-        return self.sel(self.isnan(x), x, y)
+        return self.sel(self.isnan(x), x, self.add(pos, self.log1p(e)))
 
 
 FUNCTIONS = ("exp", "expm1", "log", "log1p", "tanh", "sigmoid", "softplus")

@@ -8,8 +8,17 @@ releases the GIL for the call, so they run native code in parallel with everythi
 they sleep on a futex between jobs (after a short spin, so back-to-back parallel loops do not
 pay a wake-up each).
 
-One job runs at a time: a second caller that finds the pool busy (another Python thread inside
-a compiled plan) runs its loop serially instead of waiting.
+The caller never waits for a worker that has not started: one 64-bit word holds the job's
+generation (high half) and the number of workers inside the job plus a CLOSED bit (low half).
+A worker joins a job with a compare-and-swap that fails once the job is closed; the caller
+closes the job when every chunk has been handed out and waits only for the workers that
+joined. On a machine whose other cores are busy, a descheduled worker therefore costs nothing:
+the caller runs the chunks itself.
+
+The pool starts with no workers (every loop runs serially); `flowjit_pool_set_workers` is
+called once all worker threads have checked in (`flowjit_pool_ready`). One job runs at a time:
+a second caller that finds the pool busy (another Python thread inside a compiled plan) runs
+its loop serially instead of waiting.
 """
 
 from __future__ import annotations
@@ -24,6 +33,8 @@ FUTEX_WAKE_PRIVATE = 129
 SPIN = 20000  # pause instructions before sleeping (about 20-40 microseconds)
 
 TASK_TYPE = ir.FunctionType(VOID, [PTR, I64, I64, I64])
+CLOSED = 1 << 30
+ACTIVE_MASK = CLOSED - 1
 
 
 def _global(mod: ir.Module, name: str, t: ir.Type, init=0) -> ir.GlobalVariable:
@@ -35,11 +46,11 @@ def _global(mod: ir.Module, name: str, t: ir.Type, init=0) -> ir.GlobalVariable:
 
 
 def build_pool(mod: ir.Module) -> None:
-    """Adds flowjit_parallel_for, flowjit_worker_main, flowjit_pool_set_workers, flowjit_pool_reset."""
-    gen = _global(mod, "pool_gen", I32)
-    pending = _global(mod, "pool_pending", I32)
+    """Adds the POOL_SYMBOLS functions to `mod`."""
+    state = _global(mod, "pool_state", I64, CLOSED)
     busy = _global(mod, "pool_busy", I32)
     nworkers = _global(mod, "pool_nworkers", I32)
+    ready = _global(mod, "pool_ready", I32)
     g_fn = _global(mod, "pool_fn", PTR, None)
     g_fn.initializer = ir.Constant(PTR, None)
     g_ctx = _global(mod, "pool_ctx", PTR, None)
@@ -58,6 +69,15 @@ def build_pool(mod: ir.Module) -> None:
 
     def store(b, v, g, t):
         b.store_atomic(v, g, "seq_cst", align=t.width // 8)
+
+    def low_word(b):  # the futex the caller sleeps on (little-endian: first 4 bytes)
+        return state
+
+    def high_word(b):  # the futex workers sleep on
+        return b.gep(state, [I64(4)], source_etype=ir.IntType(8))
+
+    def active_of(b, s):
+        return b.and_(s, I64(ACTIVE_MASK))
 
     # --- run_chunks(tid): take chunks until none is left ----------------------------------
     run = ir.Function(mod, ir.FunctionType(VOID, [I64]), "pool_run_chunks")
@@ -88,7 +108,7 @@ def build_pool(mod: ir.Module) -> None:
     serial = pf.append_basic_block("serial")
     try_lock = pf.append_basic_block("try_lock")
     post = pf.append_basic_block("post")
-    spin = pf.append_basic_block("spin")
+    wait = pf.append_basic_block("wait")
     spin_body = pf.append_basic_block("spin_body")
     sleep = pf.append_basic_block("sleep")
     finish = pf.append_basic_block("finish")
@@ -101,35 +121,35 @@ def build_pool(mod: ir.Module) -> None:
     b.ret_void()
     b.position_at_end(try_lock)
     got = b.cmpxchg(busy, I32(0), I32(1), "seq_cst", "seq_cst")
-    ok = b.extract_value(got, 1)
-    b.cbranch(ok, post, serial)
+    b.cbranch(b.extract_value(got, 1), post, serial)
     b.position_at_end(post)
     b.store(fn_arg, g_fn)
     b.store(ctx_arg, g_ctx)
     b.store(n_arg, g_n)
     store(b, I64(0), g_next, I64)
-    store(b, nw, pending, I32)
-    b.atomic_rmw("add", gen, I32(1), "seq_cst")
-    futex(b, gen, FUTEX_WAKE_PRIVATE, I32(0x7FFFFFFF))
+    gen = b.lshr(load(b, state, I64), I64(32))
+    store(b, b.shl(b.add(gen, I64(1)), I64(32)), state, I64)  # new generation, open, nobody in
+    futex(b, high_word(b), FUTEX_WAKE_PRIVATE, I32(0x7FFFFFFF))
     b.call(run, [I64(0)])
-    b.branch(spin)
-    # wait for the workers: spin a little, then sleep on `pending`
-    b.position_at_end(spin)
+    b.atomic_rmw("or", state, I64(CLOSED), "seq_cst")  # late workers stay out
+    b.branch(wait)
+    # wait for the workers that joined: spin a little, then sleep on the low word
+    b.position_at_end(wait)
     k = b.phi(I32)
     k.add_incoming(I32(0), post)
-    p = load(b, pending, I32)
-    b.cbranch(b.icmp_signed("==", p, I32(0)), finish, spin_body)
+    s1 = load(b, state, I64)
+    b.cbranch(b.icmp_signed("==", active_of(b, s1), I64(0)), finish, spin_body)
     b.position_at_end(spin_body)
     b.call(pause, [])
     k1 = b.add(k, I32(1))
     k.add_incoming(k1, spin_body)
-    b.cbranch(b.icmp_signed("<", k1, I32(SPIN)), spin, sleep)
+    b.cbranch(b.icmp_signed("<", k1, I32(SPIN)), wait, sleep)
     b.position_at_end(sleep)
-    p2 = load(b, pending, I32)
-    with b.if_then(b.icmp_signed("!=", p2, I32(0))):
-        futex(b, pending, FUTEX_WAIT_PRIVATE, p2)
+    s2 = load(b, state, I64)
+    with b.if_then(b.icmp_signed("!=", active_of(b, s2), I64(0))):
+        futex(b, low_word(b), FUTEX_WAIT_PRIVATE, b.trunc(s2, I32))
     k.add_incoming(I32(SPIN), b.block)
-    b.branch(spin)
+    b.branch(wait)
     b.position_at_end(finish)
     store(b, I32(0), busy, I32)
     b.ret_void()
@@ -138,51 +158,73 @@ def build_pool(mod: ir.Module) -> None:
     wm = ir.Function(mod, ir.FunctionType(VOID, [I64]), "flowjit_worker_main")
     (wtid,) = wm.args
     entry = wm.append_basic_block("entry")
-    wait = wm.append_basic_block("wait")
+    top = wm.append_basic_block("top")
     wspin = wm.append_basic_block("wspin")
     wsleep = wm.append_basic_block("wsleep")
-    wrun = wm.append_basic_block("wrun")
+    newjob = wm.append_basic_block("newjob")
+    join = wm.append_basic_block("join")
+    joined = wm.append_basic_block("joined")
     b = ir.IRBuilder(entry)
-    seen0 = load(b, gen, I32)
-    b.branch(wait)
-    b.position_at_end(wait)
-    seen = b.phi(I32)
+    seen0 = b.lshr(load(b, state, I64), I64(32))
+    b.atomic_rmw("add", ready, I32(1), "seq_cst")  # no job can start before every worker is here
+    b.branch(top)
+    b.position_at_end(top)
+    seen = b.phi(I64)
     seen.add_incoming(seen0, entry)
     cnt = b.phi(I32)
     cnt.add_incoming(I32(0), entry)
-    g = load(b, gen, I32)
-    b.cbranch(b.icmp_signed("!=", g, seen), wrun, wspin)
+    s = load(b, state, I64)
+    g = b.lshr(s, I64(32))
+    b.cbranch(b.icmp_signed("!=", g, seen), newjob, wspin)
     b.position_at_end(wspin)
     b.call(pause, [])
     c1 = b.add(cnt, I32(1))
     seen.add_incoming(seen, wspin)
     cnt.add_incoming(c1, wspin)
-    b.cbranch(b.icmp_signed("<", c1, I32(SPIN)), wait, wsleep)
+    b.cbranch(b.icmp_signed("<", c1, I32(SPIN)), top, wsleep)
     b.position_at_end(wsleep)
-    futex(b, gen, FUTEX_WAIT_PRIVATE, seen)
+    futex(b, high_word(b), FUTEX_WAIT_PRIVATE, b.trunc(seen, I32))
     seen.add_incoming(seen, wsleep)
     cnt.add_incoming(I32(0), wsleep)
-    b.branch(wait)
-    b.position_at_end(wrun)
+    b.branch(top)
+    # a new generation: join it unless it is already closed
+    b.position_at_end(newjob)
+    closed = b.icmp_signed("!=", b.and_(s, I64(CLOSED)), I64(0))
+    seen.add_incoming(g, newjob)
+    cnt.add_incoming(I32(0), newjob)
+    b.cbranch(closed, top, join)
+    b.position_at_end(join)
+    res = b.cmpxchg(state, s, b.add(s, I64(1)), "seq_cst", "seq_cst")
+    seen.add_incoming(seen, join)  # lost a race: look again at the same generation
+    cnt.add_incoming(I32(0), join)
+    b.cbranch(b.extract_value(res, 1), joined, top)
+    b.position_at_end(joined)
     b.call(run, [wtid])
-    left = b.atomic_rmw("sub", pending, I32(1), "seq_cst")
-    with b.if_then(b.icmp_signed("==", left, I32(1))):
-        futex(b, pending, FUTEX_WAKE_PRIVATE, I32(1))
+    old = b.atomic_rmw("sub", state, I64(1), "seq_cst")
+    last = b.and_(b.icmp_signed("==", active_of(b, old), I64(1)),
+                  b.icmp_signed("!=", b.and_(old, I64(CLOSED)), I64(0)))
+    with b.if_then(last):
+        futex(b, low_word(b), FUTEX_WAKE_PRIVATE, I32(1))
     seen.add_incoming(g, b.block)
     cnt.add_incoming(I32(0), b.block)
-    b.branch(wait)
+    b.branch(top)
 
-    # --- flowjit_pool_set_workers(n), flowjit_pool_reset() ---------------------------------------
+    # --- flowjit_pool_set_workers(n), flowjit_pool_ready(), flowjit_pool_reset() -------------
     sw = ir.Function(mod, ir.FunctionType(VOID, [I32]), "flowjit_pool_set_workers")
     b = ir.IRBuilder(sw.append_basic_block("entry"))
     store(b, sw.args[0], nworkers, I32)
     b.ret_void()
+    rd = ir.Function(mod, ir.FunctionType(I32, []), "flowjit_pool_ready")
+    b = ir.IRBuilder(rd.append_basic_block("entry"))
+    b.ret(load(b, ready, I32))
     rs = ir.Function(mod, ir.FunctionType(VOID, []), "flowjit_pool_reset")
     b = ir.IRBuilder(rs.append_basic_block("entry"))
+    store(b, I32(0), ready, I32)
     store(b, I32(0), nworkers, I32)
     store(b, I32(0), busy, I32)
-    store(b, I32(0), pending, I32)
+    store(b, I64(CLOSED), state, I64)
     b.ret_void()
 
 
-POOL_SYMBOLS = ["flowjit_parallel_for", "flowjit_worker_main", "flowjit_pool_set_workers", "flowjit_pool_reset"]
+POOL_SYMBOLS = ["flowjit_parallel_for", "flowjit_worker_main", "flowjit_pool_set_workers", "flowjit_pool_ready",
+                "flowjit_pool_reset"]

@@ -86,6 +86,7 @@ class Call:
     inputs: list[Buffer]
     output: Buffer
     work: int = 0
+    workspace: Buffer | None = None
 
 
 @dataclass

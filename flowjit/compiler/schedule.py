@@ -29,7 +29,7 @@ import numpy as np
 
 from ..ir import dtypes, registry
 from ..ir.graph import Graph, Node, Value
-from . import lower
+from . import gemm, lower
 from .lir import ELEMENTWISE, L, broadcast_shapes, size_of
 from .program import Buffer, Call, HostStep, KernelStep, Program, Region, Stage
 
@@ -758,9 +758,12 @@ class KernelScheduler:
                 a, b = n.inputs
                 out = buffer_for(n)
                 ins = [self._buffer_of(a, bufs), self._buffer_of(b, bufs)]
-                items.append(Call("matmul", n, ins, out, work=_matmul_work(n)))
+                k = a.shape[-2] if n.attrs["ta"] else a.shape[-1]
+                ws_bytes = gemm.workspace_bytes(n.shape[-1], k, n.dtype.size, self.b.nthreads)
+                ws = self.b.buffer(dtypes.uint8, (ws_bytes,), "temp")
+                items.append(Call("matmul", n, ins, out, work=_matmul_work(n), workspace=ws))
                 self.reads.extend(ins)
-                self.writes.append(out)
+                self.writes.extend([out, ws])
                 continue
             dom = self._domain(n)
             target = None

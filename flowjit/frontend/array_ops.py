@@ -255,7 +255,7 @@ def transpose(a: Any, perm: Any = None, name: str = "transpose", conjugate: bool
 
 def matrix_transpose(a: Any, name: str = "matrix_transpose", conjugate: bool = False) -> Tensor:
     """Swap the last two dims (`tf.linalg.transpose`)."""
-    with _scope(name, "matrix_transpose") as scope:
+    with _scope(name, "matrix_transpose"):
         x = convert_to_tensor(a, name="a")
         r = x.shape.rank
         if r is not None:
@@ -265,7 +265,7 @@ def matrix_transpose(a: Any, name: str = "matrix_transpose", conjugate: bool = F
         else:
             n = rank(x)
             perm = concat([_math().range(0, n - 2, 1), stack([n - 1, n - 2])], 0)
-        return transpose(x, perm=perm, name=scope)
+        return transpose(x, perm=perm)  # matrix_transpose/transpose, as in TF
 
 
 def squeeze(input: Any, axis: Any = None, name: str | None = None, squeeze_dims: Any = None) -> Tensor:  # noqa: A002

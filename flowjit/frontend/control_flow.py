@@ -650,10 +650,9 @@ def _make_if(pred: Tensor, then: _Traced, other: _Traced, scope: str) -> Operati
     for a, b in zip(then.flat, other.flat):
         if (a is None) != (b is None):
             raise ValueError(f"true_fn and false_fn must return None at the same positions.\n{outputs}")
-        if a is not None and a.dtype != b.dtype:
-            raise TypeError("true_fn and false_fn arguments to tf.cond must have the same number, type, and overall "
-                            f"structure of return values.\n{outputs}\nError details:\n{a.name} and {b.name} have "
-                            f"different types ({a.dtype.name} and {b.dtype.name})")
+        if a is not None and a.dtype != b.dtype:  # a ValueError, as in TF1
+            raise ValueError(f"Outputs of true_fn and false_fn must have the same type: {a.dtype.name}, "
+                             f"{b.dtype.name} ({a.name} and {b.name}).\n{outputs}")
     then_res = [t for t in then.flat if t is not None]
     other_res = [t for t in other.flat if t is not None]
     shared, (then_body, else_body) = build_bodies([then.fg, other.fg], [then_res, other_res],
@@ -665,6 +664,13 @@ def _make_if(pred: Tensor, then: _Traced, other: _Traced, scope: str) -> Operati
     return graph.create_op("If", [pred] + shared,
                            {"then_branch": then_body, "else_branch": else_body, "num_exports": 0},
                            name=scope, control_inputs=[n.graph.wrap(n) for n in controls])
+
+
+def _tf1_named(outputs: Sequence[Tensor], base: str, first: int = 0) -> list[Tensor]:
+    """The results of an If/While node under the names TF1's control flow gives them
+    (cond/Merge, cond/Merge_1 ...; while/Exit, while/Exit_1 ...), as identities in its scope."""
+    a = _array()
+    return [a.identity(t, name=base if i == 0 else f"{base}_{i}") for i, t in enumerate(outputs, start=first)]
 
 
 def _unpack_singleton(x: Any) -> Any:
@@ -703,7 +709,7 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
         then = _trace_branch(true_fn, "true_fn", graph, base)
         other = _trace_branch(false_fn, "false_fn", graph, base)
         op = _make_if(pred_t, then, other, scope)
-        outs = iter(op.outputs)
+        outs = iter(_tf1_named(op.outputs, "Merge"))
         flat = [None if leaf is None else next(outs) for leaf in then.flat]
         result = _pack(then.structure, flat)
     if not strict:
@@ -963,7 +969,7 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
                               "parallel_iterations": int(parallel_iterations), "back_prop": bool(back_prop),
                               "num_exports": 0},
                              name=scope, control_inputs=[n.graph.wrap(n) for n in controls])
-        outs = op.outputs[n_hidden:len(flat)]
+        outs = _tf1_named(op.outputs[n_hidden:len(flat)], "Exit", first=n_hidden)
         packed = _pack(result, outs)
     if single or (not return_same_structure and len(outs) == 1):
         return outs[0]

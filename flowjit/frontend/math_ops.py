@@ -358,11 +358,13 @@ def atan2(y: Any, x: Any, name: str | None = None) -> Tensor:
 
 
 def xlogy(x: Any, y: Any, name: str | None = None) -> Tensor:
-    return _binary("Xlogy", x, y, name, "xlogy")
+    return _binary("Xlogy", x, y, name)
 
 
 def xdivy(x: Any, y: Any, name: str | None = None) -> Tensor:
-    return _binary("Xdivy", x, y, name, "xdivy")
+    with _scope(name, "xdivy"):  # xdivy/Xdivy, as in TF
+        x, y = _pair("Xdivy", x, y)
+        return _make("Xdivy", [x, y])
 
 
 def conj(x: Any, name: str | None = None) -> Tensor:
@@ -728,17 +730,17 @@ def reduce_logsumexp(input_tensor: Any, axis: Any = None, keepdims: Any = None, 
 
 def reduce_variance(input_tensor: Any, axis: Any = None, keepdims: bool = False, name: str | None = None) -> Tensor:
     """Population variance over `axis` (floats)."""
-    with _scope(name, "reduce_variance") as scope:
+    with _scope(name, "reduce_variance"):  # the result is reduce_variance/Mean_1, as in TF
         x = convert_to_tensor(input_tensor, name="input_tensor")
         _check("Sqrt", x, "input_tensor")
         means = reduce_mean(x, axis, keepdims=True)
-        return reduce_mean(squared_difference(x, means), axis, keepdims=keepdims, name=scope)
+        return reduce_mean(squared_difference(x, means), axis, keepdims=keepdims)
 
 
 def reduce_std(input_tensor: Any, axis: Any = None, keepdims: bool = False, name: str | None = None) -> Tensor:
     """Population standard deviation over `axis` (floats)."""
-    with _scope(name, "reduce_std") as scope:
-        return sqrt(reduce_variance(input_tensor, axis, keepdims), name=scope)
+    with _scope(name, "reduce_std"):  # reduce_std/Sqrt, as in TF
+        return sqrt(reduce_variance(input_tensor, axis, keepdims))
 
 
 def count_nonzero(input_tensor: Any = None, axis: Any = None, keepdims: Any = None, dtype: Any = dtypes.int64,
@@ -913,12 +915,12 @@ def global_norm(t_list: Any, name: str | None = None) -> Tensor:
     if not isinstance(t_list, collections.abc.Sequence) or isinstance(t_list, (str, bytes)):
         raise TypeError("t_list should be a sequence")
     tensors = [convert_to_tensor(t) for t in t_list if t is not None]
-    with _scope(name, "global_norm") as scope:
+    with _scope(name, "global_norm"):
         if not tensors:
             raise ValueError("global_norm needs at least one tensor")
         squares = [reduce_sum(square(v), name="L2Sum") for v in tensors]
         total = add_n(squares) if len(squares) > 1 else squares[0]
-        return sqrt(total, name=scope)
+        return sqrt(total, name="global_norm")  # global_norm/global_norm, as in TF
 
 
 def norm(tensor: Any, ord: Any = "euclidean", axis: Any = None, keepdims: Any = None,  # noqa: A002
@@ -988,7 +990,8 @@ def clip_by_global_norm(t_list: Any, clip_norm: Any, use_norm: Any = None,
                 clipped.append(None)
                 continue
             v = convert_to_tensor(t, name=f"t_{i}")
-            clipped.append(_make("Identity", [multiply(v, cast(scale, v.dtype))], name=f"{scope[:-1]}_{i}"))
+            # TF names them "%s_%d" % (scope, i): clip_by_global_norm/clip_by_global_norm/_0
+            clipped.append(_make("Identity", [multiply(v, cast(scale, v.dtype))], name=f"{scope}_{i}"))
     return clipped, use_norm
 
 

@@ -105,7 +105,8 @@ def leaky_relu(features: Any, alpha: float = 0.2, name: str | None = None) -> Te
     if isinstance(alpha, Tensor):
         with name_scope(name, "LeakyRelu"):
             return math_ops.maximum(alpha * features, features)
-    return _op("LeakyRelu", [features], {"alpha": float(alpha)}, name=name or "LeakyRelu")
+    # TF's `alpha` attr is a 32-bit float: float64 features see float32(0.2), not 0.2
+    return _op("LeakyRelu", [features], {"alpha": float(np.float32(alpha))}, name=name or "LeakyRelu")
 
 
 def softplus(features: Any, name: str | None = None) -> Tensor:
@@ -929,12 +930,13 @@ def top_k(input: Any, k: Any = 1, sorted: bool = True, name: str | None = None) 
 
 def in_top_k(predictions: Any, targets: Any, k: Any, name: str | None = None) -> Tensor:
     """For each row, whether predictions[i, targets[i]] is among the k largest (ties count)."""
-    predictions = _tensor(predictions)
-    targets = convert_to_tensor(targets, dtype_hint=dtypes.int32)
-    k = convert_to_tensor(k, dtype_hint=targets.dtype)
-    if k.dtype != targets.dtype:
-        k = math_ops.cast(k, targets.dtype)
-    return _op("InTopKV2", [predictions, targets, k], name=name or "InTopKV2")
+    with name_scope(name, "in_top_k"):  # in_top_k/InTopKV2, as in TF
+        predictions = _tensor(predictions)
+        targets = convert_to_tensor(targets, dtype_hint=dtypes.int32)
+        k = convert_to_tensor(k, dtype_hint=targets.dtype)
+        if k.dtype != targets.dtype:
+            k = math_ops.cast(k, targets.dtype)
+        return _op("InTopKV2", [predictions, targets, k], name="InTopKV2")
 
 
 from . import nn_grad  # noqa: E402,F401  (registers the gradients)

@@ -220,8 +220,8 @@ class BaseSession:
             raise TypeError("Fetch argument None has invalid type <class 'NoneType'>")
         try:
             element = self._graph.as_graph_element(leaf)
-        except (KeyError, ValueError) as e:
-            raise type(e)(f"Fetch argument {leaf!r} cannot be interpreted as a Tensor. ({e})") from None
+        except (KeyError, ValueError) as e:  # a ValueError either way, as in TF
+            raise ValueError(f"Fetch argument {leaf!r} cannot be interpreted as a Tensor. ({e})") from None
         except TypeError:
             raise TypeError(f"Fetch argument {leaf!r} has invalid type {type(leaf)}, must be a string or "
                             "Tensor. (Can not convert a {0} into a Tensor or Operation.)".format(type(leaf).__name__)) from None
@@ -264,7 +264,14 @@ class BaseSession:
 
 
 def _as_output(array: np.ndarray) -> Any:
-    """Fetched values are NumPy arrays; scalars come back as NumPy scalars, as in TF."""
+    """Fetched values are NumPy arrays; scalars come back as NumPy scalars, strings as bytes,
+    as in TF."""
+    if array.dtype == object:
+        array = np.array(array, dtype=object)  # a copy: the session's own value stays text
+        flat = array.reshape(-1)
+        for i, item in enumerate(flat):
+            if isinstance(item, str):
+                flat[i] = item.encode("utf-8", "surrogateescape")
     if array.ndim == 0:
         return array[()]
     return array
@@ -276,25 +283,35 @@ def _describe(t: Tensor) -> str:
 
 
 def _feed_array(tensor: Tensor, fed: Any) -> np.ndarray:
-    """Convert a fed value to the tensor's dtype, refusing lossy kind changes and wrong shapes."""
+    """Convert a fed value to the tensor's dtype as TF does (`np.asarray(value, dtype)`: a float
+    fed to an int32 placeholder is truncated, a list of ints to a bool one is tested against 0),
+    refusing Tensors, Python ints and integer arrays that do not fit, and wrong shapes."""
     if isinstance(fed, (Tensor, Operation)):
         raise TypeError(f"The value of a feed cannot be a tf.Tensor object ({fed.name}). Acceptable feed values "
                         "include Python scalars, strings, lists, numpy ndarrays, or TensorHandles.")
     want = tensor.dtype
-    arr = np.asarray(fed)
-    if arr.dtype == object:
-        raise TypeError(f"Cannot feed a value of type {type(fed).__name__} to tensor {_describe(tensor)} "
-                        f"of dtype {want.name}")
-    kind = arr.dtype.kind
-    if (want.is_integer and kind in "fc") or (want.is_bool and kind not in "b") or (
-            want.is_numeric and kind in "USO"):
-        raise TypeError(f"Cannot feed a {arr.dtype} value to tensor {_describe(tensor)}, which has dtype "
-                        f"{want.name}: the conversion would change values.")
-    if want.is_integer and kind in "iu" and arr.size:
-        info = np.iinfo(want.np_dtype)
-        if arr.min() < info.min or arr.max() > info.max:
-            raise TypeError(f"Feed value for {_describe(tensor)} does not fit in {want.name}. Try explicitly "
-                            "setting the type of the feed tensor to a larger type (e.g. int64).")
+    if want.name == "string":
+        from .tensor import as_text_array
+
+        arr = as_text_array(fed)  # fed bytes or str: held as str, like constants
+    else:
+        if want.is_integer and isinstance(fed, (int, np.integer)) and not isinstance(fed, bool):
+            info = np.iinfo(want.np_dtype)
+            if not info.min <= int(fed) <= info.max:
+                raise TypeError(f"Type of feed value {fed} with type {type(fed)} is not compatible with Tensor "
+                                f"{_describe(tensor)} of type {want.name}. Try explicitly setting the type of the "
+                                "feed tensor to a larger type (e.g. int64).")
+        source = np.asarray(fed) if not isinstance(fed, np.ndarray) else fed
+        if want.is_integer and source.dtype.kind in "iu" and source.size:
+            info = np.iinfo(want.np_dtype)  # flowjit refuses what TF would wrap around
+            if source.min() < info.min or source.max() > info.max:
+                raise TypeError(f"Feed value for {_describe(tensor)} does not fit in {want.name}. Try explicitly "
+                                "setting the type of the feed tensor to a larger type (e.g. int64).")
+        try:
+            arr = np.asarray(fed, dtype=want.np_dtype)
+        except (TypeError, ValueError, OverflowError) as e:
+            raise type(e)(f"Cannot feed a value of type {type(fed).__name__} to tensor {_describe(tensor)} of "
+                          f"dtype {want.name}: {e}") from None
     arr = np.ascontiguousarray(arr, dtype=want.np_dtype).reshape(np.shape(arr))  # keep 0-d feeds 0-d
     if not tensor.shape.is_compatible_with(arr.shape):
         raise ValueError(f"Cannot feed value of shape {arr.shape} for Tensor {_describe(tensor)}, "

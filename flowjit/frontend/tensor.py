@@ -182,17 +182,19 @@ class Tensor:
                         "run it in a Session to get its value.")
 
     # --- operators (delegated to math_ops / array_ops) --------------------------------
-    def _binary(name: str, reverse: bool = False, node_name: str | None = None) -> Callable:  # type: ignore[misc]
+    def _binary(name: str, reverse: bool = False, node_name: str = "") -> Callable:  # type: ignore[misc]
         """`x <op> y`: math_ops.<name>, with TF1's lower-case node names ("add", "mul", ...)."""
         def method(self: "Tensor", other: Any) -> Any:
             from . import math_ops
 
             fn = getattr(math_ops, name)
-            kw = {"name": node_name} if node_name else {}
             try:
-                if reverse:
-                    return fn(convert_to_tensor(other, dtype_hint=self.dtype), self, **kw)
-                return fn(self, other, **kw)
+                # TF's binary_op_wrapper: everything the operator builds (a converted operand
+                # "add/y", a composite's inner nodes) goes in the scope "add"; the result is "add"
+                with self.graph.name_scope(node_name) as scope:
+                    if reverse:
+                        return fn(convert_to_tensor(other, dtype_hint=self.dtype, name="x"), self, name=scope)
+                    return fn(self, other, name=scope)
             except TypeError:
                 if isinstance(other, (Tensor,)) or hasattr(other, "_as_graph_element") or _is_convertible(other):
                     raise
@@ -217,12 +219,12 @@ class Tensor:
     __rpow__ = _binary("pow", True, "pow")
     __matmul__ = _binary("matmul", node_name="matmul")
     __rmatmul__ = _binary("matmul", True, "matmul")
-    __and__ = _binary("logical_and", node_name="LogicalAnd")
-    __rand__ = _binary("logical_and", True, "LogicalAnd")
-    __or__ = _binary("logical_or", node_name="LogicalOr")
-    __ror__ = _binary("logical_or", True, "LogicalOr")
-    __xor__ = _binary("logical_xor", node_name="LogicalXor")
-    __rxor__ = _binary("logical_xor", True, "LogicalXor")
+    __and__ = _binary("logical_and", node_name="and")
+    __rand__ = _binary("logical_and", True, "and")
+    __or__ = _binary("logical_or", node_name="or")
+    __ror__ = _binary("logical_or", True, "or")
+    __xor__ = _binary("logical_xor", node_name="xor")
+    __rxor__ = _binary("logical_xor", True, "xor")
     __lt__ = _binary("less", node_name="Less")
     __le__ = _binary("less_equal", node_name="LessEqual")
     __gt__ = _binary("greater", node_name="Greater")
@@ -312,14 +314,27 @@ def as_node(value: Any, graph: Any = None) -> Node:
     raise TypeError(f"Can not use {value!r} as a control input; expected an Operation or Tensor.")
 
 
+def as_text_array(value: Any) -> np.ndarray:
+    """A string tensor's value: an object array of `str` (bytes are decoded as UTF-8, as TF
+    stores them); `Session.run` gives them back as bytes, as TF does."""
+    arr = np.array(value, dtype=object)
+    flat = arr.reshape(-1)
+    for i, item in enumerate(flat):
+        if isinstance(item, (bytes, np.bytes_)):
+            flat[i] = bytes(item).decode("utf-8", "surrogateescape")
+        elif isinstance(item, np.str_):
+            flat[i] = str(item)
+    return arr
+
+
 def _to_numpy(value: Any, dtype: DType | None) -> np.ndarray:
     if dtype is None:
         dtype = dtype_of_python_value(value)
         if dtype.name == "string":
-            return np.asarray(value, dtype=object)
+            return as_text_array(value)
         return np.asarray(value, dtype=dtype.np_dtype)
     if dtype.name == "string":
-        return np.asarray(value, dtype=object)
+        return as_text_array(value)
     arr = np.asarray(value)
     if arr.dtype == object:
         raise TypeError(f"cannot convert {value!r} to a {dtype.name} tensor")

@@ -223,9 +223,11 @@ def _var_tensor(ref: Any) -> tuple[Tensor, str]:
 
 def _update(op_type: str, ref: Any, value: Any, name: str | None, extra: dict | None = None) -> Tensor:
     var, key = _var_tensor(ref)
-    value = convert_to_tensor(value, dtype_hint=var.dtype)
     attrs = {"var": key, **(extra or {})}
-    return get_default_graph().create_op(op_type, [var, value], attrs, name=name or op_type).outputs[0]
+    graph = get_default_graph()
+    with graph.name_scope(name or op_type) as scope:  # as in TF, a Python value becomes "<op>/value"
+        value = convert_to_tensor(value, dtype_hint=var.dtype, name="value")
+        return graph.create_op(op_type, [var, value], attrs, name=scope).outputs[0]
 
 
 def assign(ref: Any, value: Any, validate_shape: bool | None = None, use_locking: bool | None = None,
@@ -244,9 +246,11 @@ def assign_sub(ref: Any, value: Any, use_locking: bool | None = None, name: str 
 
 def _scatter(op_type: str, ref: Any, indices: Any, updates: Any, name: str | None) -> Tensor:
     var, key = _var_tensor(ref)
-    indices = convert_to_tensor(indices)
-    updates = convert_to_tensor(updates, dtype_hint=var.dtype)
-    return get_default_graph().create_op(op_type, [var, indices, updates], {"var": key}, name=name or op_type).outputs[0]
+    graph = get_default_graph()
+    with graph.name_scope(name or op_type) as scope:
+        indices = convert_to_tensor(indices, name="indices")
+        updates = convert_to_tensor(updates, dtype_hint=var.dtype, name="updates")
+        return graph.create_op(op_type, [var, indices, updates], {"var": key}, name=scope).outputs[0]
 
 
 def scatter_update(ref: Any, indices: Any, updates: Any, use_locking: bool = True, name: str | None = None) -> Tensor:

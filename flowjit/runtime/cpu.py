@@ -24,6 +24,7 @@ import ctypes
 import hashlib
 import os
 import threading
+import time
 from typing import Any, Sequence
 
 import numpy as np
@@ -93,10 +94,13 @@ class _Runtime:
             lib = self.library()
             worker = _WORKER(lib["flowjit_worker_main"])
             self._worker_fn = worker
-            ctypes.CFUNCTYPE(None, ctypes.c_int32)(lib["flowjit_pool_set_workers"])(self.nthreads - 1)
+            ready = ctypes.CFUNCTYPE(ctypes.c_int32)(lib["flowjit_pool_ready"])
             for tid in range(1, self.nthreads):
                 t = threading.Thread(target=worker, args=(tid,), name=f"flowjit-worker-{tid}", daemon=True)
                 t.start()
+            while ready() < self.nthreads - 1:
+                time.sleep(0.0001)
+            ctypes.CFUNCTYPE(None, ctypes.c_int32)(lib["flowjit_pool_set_workers"])(self.nthreads - 1)
             self.workers_started = True
 
     def after_fork(self) -> None:
@@ -244,6 +248,118 @@ class NativePlan:
             out.append(self._result(r, feeds, state, env, host_arrays, results, arena))
         return out
 
+    # --- the repeat-call fast path ----------------------------------------------------------
+    def fast_runner(self, specs: Sequence[tuple[np.dtype, tuple]], state: SessionState):
+        """A callable `runner(values) -> results | None` for repeated runs of this plan.
+
+        `values` are the raw fed objects (Python scalars or arrays) in feed order; the runner
+        returns None (the caller then takes the general path) for anything that is not
+        exactly a Python float/int/bool for a scalar feed of a compatible kind, or an array of
+        the plan's dtype and shape. Small feeds are copied into staging buffers and small
+        results come back through persistent buffers, so a call does no pointer lookups.
+        """
+        if not self.all_native or self.host_bufs:
+            return None
+        feed_buf = {b.index: b for b in self.program.feeds if b is not None}
+        if len(feed_buf) != len(specs) or any(b.kind != "feed" for b in feed_buf.values()):
+            return None
+        SMALL = 1 << 16
+        argv = self.argv
+        feeds = []  # (kind: 0 = scalar staging, 1 = small copy, 2 = pointer, slot, buf, dtype, shape, kinds)
+        keep: list[np.ndarray] = []
+        for k, (dtype, shape) in enumerate(specs):
+            b = feed_buf.get(k)
+            if b is None or b.dtype.np_dtype != dtype or b.shape != tuple(shape):
+                return None
+            if b.nbytes <= SMALL:
+                stage = _buffers.aligned_empty(b.shape, dtype)
+                keep.append(stage)
+                kinds = {"f": (float,), "i": (int,), "u": (int,), "b": (bool,)}.get(dtype.kind, ()) + (dtype.type,)
+                feeds.append((0 if b.shape == () else 1, 1 + b.id, stage, dtype, b.shape, kinds,
+                              stage.ctypes.data, np.iinfo(dtype) if dtype.kind in "iu" else None))
+            else:
+                feeds.append((2, 1 + b.id, None, dtype, b.shape, (), 0, None))
+        results = []  # (slot, persistent buffer or None, scalar?)
+        for b in self.result_bufs:
+            if b.nbytes <= SMALL:
+                out = _buffers.aligned_empty(b.shape, b.dtype.np_dtype)
+                keep.append(out)
+                results.append((1 + b.id, out, b.shape == (), out.ctypes.data))
+            else:
+                results.append((1 + b.id, None, False, 0))
+        order = []  # program result -> index into `results`, or the buffer to copy
+        index = {b.id: i for i, b in enumerate(self.result_bufs)}
+        for r in self.program.results:
+            if not isinstance(r, Buffer) or r.kind != "result":
+                return None
+            order.append(index[r.id])
+        var_slots = [(1 + b.id, b.name, b) for b in self.var_bufs]
+        last_vars: list[Any] = [None] * len(var_slots)
+        seq = self.sequence
+        err = self.err
+        argv_ptr = self.argv_ptr
+        lock = self.lock
+        uses_pool = self.uses_pool
+        variables = state.variables
+
+        def runner(values: Sequence[Any]) -> list[np.ndarray] | None:
+            if not lock.acquire(False):
+                return None
+            try:
+                for (kind, slot, stage, dtype, shape, kinds, ptr, info), v in zip(feeds, values):
+                    t = type(v)
+                    if kind == 0 and t in kinds and (info is None or info.min <= v <= info.max):
+                        stage[()] = v
+                        argv[slot] = ptr
+                    elif t is np.ndarray and v.dtype == dtype and v.shape == shape:
+                        if kind == 2:
+                            if not v.flags.c_contiguous:
+                                return None
+                            argv[slot] = v.ctypes.data
+                        else:
+                            np.copyto(stage, v)
+                            argv[slot] = ptr
+                    else:
+                        return None
+                for i, (slot, name, b) in enumerate(var_slots):
+                    arr = variables.get(name)
+                    if arr is not last_vars[i]:
+                        arr = _variable_array(state, name, b)
+                        if arr is None:
+                            return None
+                        argv[slot] = arr.ctypes.data
+                        last_vars[i] = arr
+                fresh = []
+                for slot, out, scalar, ptr in results:
+                    if out is None:
+                        a = _buffers.aligned_empty(self._shape_of(slot), self._dtype_of(slot))
+                        argv[slot] = a.ctypes.data
+                        fresh.append(a)
+                    else:
+                        argv[slot] = ptr
+                        fresh.append(None)
+                if uses_pool:
+                    RUNTIME.start_workers()
+                err[0] = 0
+                for _, fn in seq:
+                    if fn(argv_ptr):
+                        raise self._error(err)
+                outs = []
+                for (slot, out, scalar, ptr), a in zip(results, fresh):
+                    outs.append(a if out is None else out.copy())
+                return [outs[i] for i in order]
+            finally:
+                lock.release()
+
+        runner.keep = keep  # staging buffers live as long as the runner
+        return runner
+
+    def _shape_of(self, slot: int) -> tuple:
+        return self.program.buffers[slot - 1].shape
+
+    def _dtype_of(self, slot: int) -> np.dtype:
+        return self.program.buffers[slot - 1].dtype.np_dtype
+
     def _error(self, err: np.ndarray) -> errors.OpError:
         site = int(err[1])
         node, kind, extra = self.error_sites[site - 1] if 0 < site <= len(self.error_sites) else (None, "", None)
@@ -371,6 +487,13 @@ class CpuExecutable:
             self._plans[key] = plan
         return plan.run(feeds, state, self._reference_run)
 
+    def fast_runner(self, specs: Sequence[tuple[np.dtype, tuple]], state: SessionState):
+        """See NativePlan.fast_runner; None when this signature has no all-native plan yet."""
+        if self._dynamic_vars:
+            return None
+        plan = self._plans.get(tuple(tuple(shape) for _, shape in specs))
+        return None if plan is None else plan.fast_runner(specs, state)
+
     def _compile(self, feeds: Sequence[np.ndarray], state: SessionState) -> NativePlan:
         var_shapes = {v: np.shape(state.variables[v]) for v in self._dynamic_vars}
         graph = specialize(self.graph, [f.shape for f in feeds], var_shapes)
@@ -379,19 +502,35 @@ class CpuExecutable:
         return plan
 
 
+TIMES: dict[str, float] = {}
+
+
+def _tick(name: str, t0: float) -> float:
+    t = time.perf_counter()
+    TIMES[name] = TIMES.get(name, 0.0) + (t - t0) * 1e3
+    return t
+
+
 def compile_plan(graph: Graph) -> NativePlan:
     """Lower, generate and compile a specialized plan graph (cached by the text of its IR)."""
+    t0 = time.perf_counter()
     program = schedule.build_program(graph, RUNTIME.nthreads)
+    t0 = _tick("schedule", t0)
     RUNTIME.library()  # the runtime symbols must exist before plan objects are loaded
+    t0 = _tick("runtime", t0)
     gen = codegen.ModuleGen(program, "plan")
     text, segments, segment_steps = gen.build()
+    t0 = _tick("codegen", t0)
     key = jit.cache_key(text)
     name = f"plan_{key[:12]}"
     # symbol names are per module; rename them with the key so engines never clash
     text = text.replace("plan_seg", f"{name}_seg")
     segments = [s.replace("plan_seg", f"{name}_seg") for s in segments]
     lib = jit.compile_ir(text, key, name, segments)
-    return NativePlan(program, graph, lib, segments, segment_steps, gen.error_sites)
+    t0 = _tick("llvm", t0)
+    plan = NativePlan(program, graph, lib, segments, segment_steps, gen.error_sites)
+    _tick("plan", t0)
+    return plan
 
 
 class CpuBackend:
