@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .frontend.graph import GraphKeys, get_default_graph
 from .frontend.tensor import Tensor, convert_to_tensor
 from .ir import dtypes
@@ -226,9 +228,20 @@ def softmax_cross_entropy(onehot_labels: Any, logits: Any, weights: Any = 1.0, l
 def sparse_softmax_cross_entropy(labels: Any, logits: Any, weights: Any = 1.0, scope: str | None = None,
                                  loss_collection: str | None = GraphKeys.LOSSES,
                                  reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
-    _, _, nn = _ops()
+    _, a, nn = _ops()
     with get_default_graph().name_scope(scope or "sparse_softmax_cross_entropy_loss") as scope:
-        losses = nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+        # TF's _remove_squeezable_dimensions: labels [batch, 1] and weights [batch, 1] lose
+        # their last axis (weights of labels' shape plus a trailing 1 must not broadcast)
+        logits = convert_to_tensor(logits)
+        labels = convert_to_tensor(labels)
+        if labels.shape.rank is not None and logits.shape.rank is not None and \
+                labels.shape.rank == logits.shape.rank:
+            labels = a.squeeze(labels, [-1])
+        if isinstance(weights, Tensor) or hasattr(weights, "_as_graph_element") or np.ndim(weights) > 0:
+            weights = convert_to_tensor(weights)
+            if labels.shape.rank is not None and weights.shape.rank == labels.shape.rank + 1:
+                weights = a.squeeze(weights, [-1])
+        losses = nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits, name="xentropy")
         return compute_weighted_loss(losses, weights, scope, loss_collection=loss_collection, reduction=reduction)
 
 

@@ -84,11 +84,12 @@ class ModuleGen:
         return len(self.error_sites)  # 0 means "no error"
 
     # --- segments -----------------------------------------------------------------------------
-    def build(self) -> tuple[str, list[str], list[list[int]]]:
-        """Returns (IR text, segment symbols, step indices of each segment)."""
+    @staticmethod
+    def segments(program: Program, name: str) -> tuple[list[str], list[list[int]]]:
+        """The native segments of a program: symbol names and the step indices of each."""
         segments: list[list[int]] = []
         cur: list[int] = []
-        for k, step in enumerate(self.program.steps):
+        for k, step in enumerate(program.steps):
             if isinstance(step, KernelStep):
                 cur.append(k)
             else:
@@ -97,11 +98,13 @@ class ModuleGen:
                 cur = []
         if cur:
             segments.append(cur)
-        names = []
-        for si, seg in enumerate(segments):
-            name = f"{self.name}_seg{si}"
+        return [f"{name}_seg{si}" for si in range(len(segments))], segments
+
+    def build(self) -> tuple[str, list[str], list[list[int]]]:
+        """Returns (IR text, segment symbols, step indices of each segment)."""
+        names, segments = self.segments(self.program, self.name)
+        for name, seg in zip(names, segments):
             self._segment(name, [self.program.steps[k] for k in seg])
-            names.append(name)
         self.symbols = names
         text = str(self.module) + "".join(h.definition() for h in self.hints)
         return text, names, segments
@@ -113,6 +116,8 @@ class ModuleGen:
         argv.add_attribute("noalias")
         b = ir.IRBuilder(fn.append_basic_block("entry"))
         fail = fn.append_basic_block("fail")
+        errp = b.load(b.gep(argv, [I64(ERR_SLOT)], source_etype=PTR), typ=PTR)
+        b.store(I64(0), errp)  # no error so far
         for step in steps:
             for item in step.items:
                 if isinstance(item, Region):
@@ -224,7 +229,7 @@ class ValueEmitter:
             v = self._compute(n, idx)
             if n.dtype == dtypes.float16 and n.op not in ("buffer", "const", "select", "broadcast", "reshape",
                                                            "transpose", "slice", "concat", "gather", "tile", "pad",
-                                                           "check"):
+                                                           "check", "window"):
                 v = self.b.fpext(self.b.fptrunc(v, ir.HalfType()), F32)
         self.memo[key] = v
         return v
@@ -262,7 +267,7 @@ class ValueEmitter:
             return self.compare(n.attrs["pred"], self.arg(n, idx, 0), self.arg(n, idx, 1), n.inputs[0].dtype)
         if op == "broadcast":
             return self.arg(n, idx, 0)
-        if op in ("reshape", "transpose", "slice", "pad", "concat", "gather", "tile", "check"):
+        if op in ("reshape", "transpose", "slice", "pad", "concat", "gather", "tile", "check", "window"):
             return self.index_map(n, idx)
         if len(n.inputs) == 1:
             return self.unary(op, self.arg(n, idx, 0), n)
@@ -367,6 +372,27 @@ class ValueEmitter:
             iv = self.checked(iv, 0, params.shape[a], n, "index")
             src = tuple(idx[:a]) + (iv,) + tuple(idx[a + ri:])
             return self.value(params, src)
+        if op == "window":
+            a = n.attrs
+            nn, oh, ow, kh, kw, c = idx
+            inside = None
+            src = []
+            for o, k, s_, d_, p_, lhs, size in ((oh, kh, a["sh"], a["dh"], a["pt"], a["lhs"][0], x.shape[1]),
+                                                  (ow, kw, a["sw"], a["dw"], a["pl"], a["lhs"][1], x.shape[2])):
+                pos = b.add(b.mul(o, self.i64(s_)), b.mul(k, self.i64(d_)))
+                if p_:
+                    pos = b.sub(pos, self.i64(p_))
+                ok = None
+                if lhs > 1:  # the input is dilated by `lhs`: only every lhs-th position is real
+                    ok = b.and_(b.icmp_signed(">=", pos, self.i64(0)),
+                                b.icmp_signed("==", b.srem(pos, self.i64(lhs)), self.i64(0)))
+                    pos = b.sdiv(pos, self.i64(lhs))
+                inb = b.icmp_unsigned("<", pos, self.i64(size))
+                ok = inb if ok is None else b.and_(ok, inb)
+                inside = ok if inside is None else b.and_(inside, ok)
+                src.append(b.select(ok, pos, self.i64(0)))
+            v = self.value(x, (nn, src[0], src[1], c))
+            return b.select(inside, v, self.value(n.inputs[1], ()))
         if op == "check":
             v = self.value(x, idx)
             iv = self.to_i64(v, x.dtype)
@@ -436,9 +462,9 @@ class ValueEmitter:
         if src.is_bool:
             return b.uitofp(v, dt) if dst.is_floating else b.zext(v, dt)
         if src.is_floating and dst.is_floating:
-            if dst == dtypes.float16:
-                h = b.fptrunc(v, ir.HalfType())
-                return b.fpext(h, F32)
+            if dst == dtypes.float16:  # double -> half would be a libcall: go through float
+                f = v if isinstance(st, ir.FloatType) else b.fptrunc(v, F32)
+                return b.fpext(b.fptrunc(f, ir.HalfType()), F32)
             if st == dt:
                 return v
             return b.fpext(v, dt) if _fbits(dt) > _fbits(st) else b.fptrunc(v, dt)

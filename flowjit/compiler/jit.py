@@ -24,13 +24,15 @@ Environment:
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pathlib
+import struct
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import llvmlite
 import llvmlite.binding as llvm
@@ -197,9 +199,10 @@ class JitLibrary:
     """One loaded object: its engine (kept alive as long as the library) and symbol addresses."""
 
     def __init__(self, name: str, key: str, engine: "llvm.ExecutionEngine", symbols: Iterable[str],
-                 from_cache: str, compile_ms: float) -> None:
+                 from_cache: str, compile_ms: float, meta: Any = None) -> None:
         self.name = name
         self.key = key
+        self.meta = meta  # JSON data stored next to the object (what the caller needs besides code)
         self._engine = engine
         self.addresses = {s: engine.get_function_address(s) for s in symbols}
         self.from_cache = from_cache  # "memory", "disk" or "" (compiled now)
@@ -227,17 +230,25 @@ def lookup(key: str, name: str, symbols: list[str]) -> JitLibrary | None:
         path = d / f"{name}-{key}.o"
         try:
             obj = path.read_bytes()
-        except OSError:
+            meta_path = path.with_suffix(".json")
+            meta = json.loads(meta_path.read_text()) if meta_path.exists() else None
+        except (OSError, ValueError):
             return None
         t0 = time.perf_counter()
-        lib = _load(name, key, obj, symbols, "disk", t0)
+        try:
+            lib = _load(name, key, obj, symbols, "disk", t0, meta)
+        except CompileError:
+            return None
         stats["disk_hits"] += 1
         _remember(key, lib)
         return lib
 
 
-def compile_ir(ir_text: str | Callable[[], str], key: str, name: str, symbols: list[str]) -> JitLibrary:
-    """Compile LLVM IR (or a function producing it, called only on a cache miss) to a library."""
+def compile_ir(ir_text: str | Callable[[], str], key: str, name: str, symbols: list[str],
+               meta: Any = None) -> JitLibrary:
+    """Compile LLVM IR (or a function producing it, called only on a cache miss) to a library.
+
+    `meta` (JSON-serializable) is cached with the object and comes back as `lib.meta`."""
     lib = lookup(key, name, symbols)
     if lib is not None:
         return lib
@@ -260,16 +271,71 @@ def compile_ir(ir_text: str | Callable[[], str], key: str, name: str, symbols: l
             _dump.emit(name, "opt.ll", str(mod))
             _dump.emit(name, "s", t.tm.emit_assembly(mod.clone()))
         obj = t.tm.emit_object(mod)
+        lib = _load(name, key, obj, symbols, "", t0, meta)
         d = cache_dir()
         if d is not None:
+            if meta is not None:
+                _write_atomic(d / f"{name}-{key}.json", json.dumps(meta).encode())
             _write_atomic(d / f"{name}-{key}.o", obj)
-        lib = _load(name, key, obj, symbols, "", t0)
         stats["compiled"] += 1
         _remember(key, lib)
         return lib
 
 
-def _load(name: str, key: str, obj: bytes, symbols: Iterable[str], source: str, t0: float) -> JitLibrary:
+def undefined_symbols(obj: bytes) -> list[str]:
+    """Names an ELF64 object needs from outside (undefined entries of its symbol table)."""
+    if obj[:4] != b"\x7fELF" or obj[4] != 2:
+        return []
+    little = obj[5] == 1
+    e = "<" if little else ">"
+    shoff, = struct.unpack_from(e + "Q", obj, 0x28)
+    shentsize, shnum = struct.unpack_from(e + "HH", obj, 0x3A)
+    sections = [struct.unpack_from(e + "IIQQQQIIQQ", obj, shoff + k * shentsize) for k in range(shnum)]
+    out = []
+    for sh in sections:
+        if sh[1] != 2:  # SHT_SYMTAB
+            continue
+        strtab = sections[sh[6]]
+        str_off = strtab[4]
+        off, size, entsize = sh[4], sh[5], sh[9] or 24
+        for k in range(size // entsize):
+            st_name, st_info, st_other, st_shndx, st_value, st_size = struct.unpack_from(e + "IBBHQQ", obj, off + k * entsize)
+            if st_shndx == 0 and st_name:  # SHN_UNDEF
+                end = obj.index(b"\0", str_off + st_name)
+                out.append(obj[str_off + st_name:end].decode())
+    return out
+
+
+_process = None
+
+
+def _resolvable(symbol: str) -> bool:
+    """Registered with add_symbol, or exported by something loaded in the process (dlsym)."""
+    global _process
+    if llvm.address_of_symbol(symbol):
+        return True
+    if _process is None:
+        import ctypes
+
+        _process = ctypes.CDLL(None)
+    try:
+        getattr(_process, symbol)
+        return True
+    except AttributeError:
+        return False
+
+
+def check_symbols(name: str, obj: bytes) -> None:
+    """Refuse an object that calls a function this process does not have (a libcall LLVM
+    introduced, such as __truncdfhf2): MCJIT would bind it to address 0 and the call would crash."""
+    missing = [s for s in undefined_symbols(obj) if not _resolvable(s)]
+    if missing:
+        raise CompileError(f"module {name} needs symbols that are not available: {', '.join(missing)}")
+
+
+def _load(name: str, key: str, obj: bytes, symbols: Iterable[str], source: str, t0: float,
+          meta: Any = None) -> JitLibrary:
+    check_symbols(name, obj)
     t = host_target()
     empty = llvm.parse_assembly("")
     empty.triple = t.triple
@@ -277,7 +343,7 @@ def _load(name: str, key: str, obj: bytes, symbols: Iterable[str], source: str, 
     engine = llvm.create_mcjit_compiler(empty, t.create_tm())
     engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
     engine.finalize_object()
-    return JitLibrary(name, key, engine, symbols, source, (time.perf_counter() - t0) * 1e3)
+    return JitLibrary(name, key, engine, symbols, source, (time.perf_counter() - t0) * 1e3, meta)
 
 
 def _remember(key: str, lib: JitLibrary) -> None:
@@ -295,6 +361,12 @@ def _write_atomic(path: pathlib.Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError:
         pass  # a read-only or full cache directory only costs recompilation
+
+
+def clear_key(key: str) -> None:
+    """Forget an in-memory library (its metadata was unusable; it is about to be rebuilt)."""
+    with _lock:
+        _memory_cache.pop(key, None)
 
 
 def clear_memory_cache() -> None:

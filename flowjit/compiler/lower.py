@@ -43,8 +43,10 @@ def rule(*names: str):
 class Translator:
     """Creates LIR nodes for one graph node at a time (`origin`)."""
 
-    def __init__(self, static_value: Callable[[Any], np.ndarray | None]) -> None:
+    def __init__(self, static_value: Callable[[Any], np.ndarray | None],
+                 make_const: Callable[[np.ndarray], Any] | None = None) -> None:
         self._static = static_value
+        self.make_const = make_const  # ndarray -> a constant Buffer (the program builder's)
         self.origin: Any = None
 
     # --- construction ------------------------------------------------------------------
@@ -86,6 +88,10 @@ class Translator:
         else:
             shape = tuple(d for k, d in enumerate(x.shape) if k not in axes)
         return self.node("reduce", [x], dtype or x.dtype, shape, kind=kind, axes=axes, keepdims=keepdims)
+
+    def array(self, value: np.ndarray, dtype: DType) -> L:
+        """A constant array known at compile time (made into a constant buffer by the builder)."""
+        return self.node("buffer", [], dtype, value.shape, buf=self.make_const(np.ascontiguousarray(value, dtype.np_dtype)))
 
     def iota(self, shape: Sequence[int], axis: int, dtype: DType = dtypes.int64) -> L:
         return self.node("iota", [], dtype, shape, axis=axis)
@@ -807,3 +813,140 @@ def _one_hot(t, node, ins):
     idx = t.reshape(t.cast(indices, dtypes.int64), shape[:axis] + (1,) + shape[axis + 1:])
     hit = t.cmp("==", t.iota(shape, axis), idx)
     return [t.select(hit, on, off)]
+
+
+# --- convolution and pooling (NHWC) ------------------------------------------------------------
+#
+# A window node gathers every (kh, kw) tap of every output position: shape
+# [N, OH, OW, KH, KW, C], `pad` where the tap falls outside the input. Convolutions become
+# window -> reshape -> matmul (im2col + GEMM), pools become reductions over the window axes,
+# and the input gradients are windows over the output gradient dilated by the stride (the
+# transposed convolution).
+
+def window(t: Translator, x: L, kh: int, kw: int, sh: int, sw: int, dh: int, dw: int, pt: int, pl: int,
+           oh: int, ow: int, pad: Any = 0.0, lhs: tuple[int, int] = (1, 1)) -> L:
+    n, h, w, c = x.shape
+    pad_node = t.const(pad, x.dtype)
+    return t.node("window", [x, pad_node], x.dtype, (n, oh, ow, kh, kw, c), kh=kh, kw=kw, sh=sh, sw=sw, dh=dh,
+                  dw=dw, pt=pt, pl=pl, lhs=tuple(lhs))
+
+
+def _geometry(node: Any, x_shape, k_shape, pool: bool = False):
+    from ..ir.ops import nn as nn_ops
+
+    h, w = x_shape[1], x_shape[2]
+    try:
+        if pool:
+            return nn_ops._pool_geometry(node.op, node.attrs, h, w)
+        return nn_ops._geometry_from_attrs(node.op, node.attrs, h, w, k_shape[0], k_shape[1])
+    except (ValueError, AttributeError) as e:
+        raise Unsupported(f"geometry: {e}") from None
+
+
+def _float_conv(x: L) -> None:
+    _require(x.dtype in (dtypes.float32, dtypes.float64), "native convolution is float32/float64")
+
+
+@rule("Conv2D")
+def _conv2d(t, node, ins):
+    x, f = ins
+    _float_conv(x)
+    g = _geometry(node, x.shape, f.shape)
+    n, h, w, c = x.shape
+    kh, kw, ci, co = f.shape
+    win = window(t, x, kh, kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow)
+    a = t.reshape(win, (n * g.oh * g.ow, kh * kw * c))
+    m = t.node("matmul", [a, t.reshape(f, (kh * kw * ci, co))], x.dtype, (n * g.oh * g.ow, co), ta=False, tb=False)
+    return [t.reshape(m, out_shape(node))]
+
+
+@rule("Conv2DBackpropFilter")
+def _conv2d_filter(t, node, ins):
+    x, _sizes, dy = ins
+    _float_conv(x)
+    kh, kw, ci, co = out_shape(node)
+    g = _geometry(node, x.shape, (kh, kw))
+    n, h, w, c = x.shape
+    win = window(t, x, kh, kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow)
+    a = t.reshape(win, (n * g.oh * g.ow, kh * kw * c))
+    d = t.reshape(dy, (n * g.oh * g.ow, co))
+    m = t.node("matmul", [a, d], x.dtype, (kh * kw * c, co), ta=True, tb=False)
+    return [t.reshape(m, (kh, kw, ci, co))]
+
+
+@rule("Conv2DBackpropInput")
+def _conv2d_input(t, node, ins):
+    _sizes, f, dy = ins
+    _float_conv(dy)
+    n, h, w, c = out_shape(node)
+    kh, kw, ci, co = f.shape
+    g = _geometry(node, (n, h, w, c), (kh, kw))
+    _require(dy.shape == (n, g.oh, g.ow, co))
+    # the transposed convolution: a stride-1 window over dy dilated by the stride, flipped filter
+    win = window(t, dy, kh, kw, 1, 1, g.dh, g.dw, (kh - 1) * g.dh - g.pt, (kw - 1) * g.dw - g.pl, h, w,
+                 lhs=(g.sh, g.sw))
+    a = t.reshape(win, (n * h * w, kh * kw * co))
+    flipped = slice_node(t, f, [kh - 1, kw - 1, 0, 0], [-1, -1, 1, 1], f.shape)
+    wf = t.node("transpose", [flipped], f.dtype, (kh, kw, co, ci), perm=(0, 1, 3, 2))
+    m = t.node("matmul", [a, t.reshape(wf, (kh * kw * co, ci))], dy.dtype, (n * h * w, ci), ta=False, tb=False)
+    return [t.reshape(m, (n, h, w, c))]
+
+
+@rule("DepthwiseConv2dNative")
+def _depthwise(t, node, ins):
+    x, f = ins
+    _float_conv(x)
+    g = _geometry(node, x.shape, f.shape)
+    n, h, w, c = x.shape
+    kh, kw, ci, mult = f.shape
+    win = window(t, x, kh, kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow)
+    prod = t.binary("mul", t.reshape(win, win.shape + (1,)), t.reshape(f, (1, 1, 1, kh, kw, ci, mult)))
+    s = t.reduce("sum", prod, [3, 4], False)
+    return [t.reshape(s, out_shape(node))]
+
+
+def _pool_counts(g: Any, h: int, w: int) -> np.ndarray:
+    """Real (unpadded) elements of every pooling window, shape [1, OH, OW, 1]."""
+    def one(out, stride, before, k, size):
+        starts = np.arange(out) * stride - before
+        return np.minimum(starts + k, size) - np.maximum(starts, 0)
+    ch = one(g.oh, g.sh, g.pt, g.kh, h)
+    cw = one(g.ow, g.sw, g.pl, g.kw, w)
+    return (ch[:, None] * cw[None, :]).reshape(1, g.oh, g.ow, 1)
+
+
+@rule("MaxPool")
+def _max_pool(t, node, ins):
+    x = ins[0]
+    _require(x.dtype.is_floating or x.dtype.is_integer)
+    g = _geometry(node, x.shape, None, pool=True)
+    low = -np.inf if x.dtype.is_floating else int(np.iinfo(x.dtype.np_dtype).min)
+    win = window(t, x, g.kh, g.kw, g.sh, g.sw, 1, 1, g.pt, g.pl, g.oh, g.ow, pad=low)
+    return [t.reduce("max", win, [3, 4], False)]
+
+
+@rule("AvgPool")
+def _avg_pool(t, node, ins):
+    x = ins[0]
+    _require(x.dtype.is_floating)
+    n, h, w, c = x.shape
+    g = _geometry(node, x.shape, None, pool=True)
+    wd = work_dtype(x.dtype)
+    win = window(t, t.cast(x, wd), g.kh, g.kw, g.sh, g.sw, 1, 1, g.pt, g.pl, g.oh, g.ow)
+    s = t.reduce("sum", win, [3, 4], False)
+    counts = t.array(_pool_counts(g, h, w).astype(wd.np_dtype), wd)
+    return [t.cast(t.binary("div", s, counts), x.dtype)]
+
+
+@rule("AvgPoolGrad")
+def _avg_pool_grad(t, node, ins):
+    _shape, grad = ins
+    _require(grad.dtype.is_floating)
+    n, h, w, c = out_shape(node)
+    g = _geometry(node, (n, h, w, c), None, pool=True)
+    _require(grad.shape == (n, g.oh, g.ow, c))
+    wd = work_dtype(grad.dtype)
+    counts = t.array(_pool_counts(g, h, w).astype(wd.np_dtype), wd)
+    share = t.binary("div", t.cast(grad, wd), counts)
+    win = window(t, share, g.kh, g.kw, 1, 1, 1, 1, g.kh - 1 - g.pt, g.kw - 1 - g.pl, h, w, lhs=(g.sh, g.sw))
+    return [t.cast(t.reduce("sum", win, [3, 4], False), grad.dtype)]

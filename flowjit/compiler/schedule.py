@@ -39,6 +39,7 @@ _COST = {"exp": 12, "expm1": 14, "log": 14, "log1p": 18, "tanh": 18, "sigmoid": 
          "idiv_trunc": 8, "idiv_floor": 10, "imod_trunc": 8, "imod_floor": 10, "gather": 4, "concat": 2,
          "pad": 2, "reshape": 2, "tile": 3}
 EXPENSIVE = 8
+CONTROL_FLOW = ("If", "While")
 MAX_KERNEL_NODES = 400
 PARALLEL_MIN_WORK = int(os.environ.get("FLOWJIT_PARALLEL_MIN_WORK", "60000"))
 
@@ -94,6 +95,11 @@ class ProgramBuilder:
         self.mat[n.id] = buf
         return n
 
+    def _const_buffer(self, array: np.ndarray) -> Buffer:
+        from ..ir.dtypes import as_dtype
+
+        return self.buffer(as_dtype(array.dtype), array.shape, "const", array=array)
+
     def static_value(self, v: Value):
         if v not in self._static_cache:
             try:
@@ -112,28 +118,47 @@ class ProgramBuilder:
                 self.feeds.append(self.buffer(spec.dtype, spec.shape.as_list(), "feed", index=k))
             else:
                 self.feeds.append(None)
-        translator = lower.Translator(self.static_value)
+        translator = lower.Translator(self.static_value, self._const_buffer)
         for node in g.topological_order():
             k = params.get(id(node))
             if k is not None:
                 buf = self.feeds[k]
                 self.value_of[node.output(0)] = self.leaf(buf, node) if buf is not None else ("host", node.output(0))
                 continue
-            if node.op == "VariableV2":
-                self._variable(node)
-                continue
-            if node.op == "Const":
-                self._const(node)
-                continue
-            if self._try_static(node):
-                continue
-            if node.op in ("Assign", "AssignAdd", "AssignSub") and self._var_update(node, translator):
-                continue
-            if node.op == "NoOp":
-                continue
-            if self._try_native(node, translator):
-                continue
+            self._node(node, translator)
+
+    def _node(self, node: Node, translator: lower.Translator) -> None:
+        """Translate one node: a leaf, a native unit, or a host step."""
+        if node.op == "VariableV2":
+            self._variable(node)
+        elif node.op == "Const":
+            self._const(node)
+        elif self._try_static(node):
+            pass
+        elif node.op in ("Assign", "AssignAdd", "AssignSub") and self._var_update(node, translator):
+            pass
+        elif node.op == "NoOp":
+            pass
+        elif self._try_native(node, translator):
+            pass
+        elif node.op == "Fused":
+            self._expand_fused(node, translator)
+        else:
             self._host(node)
+
+    def _expand_fused(self, node: Node, translator: lower.Translator) -> None:
+        """A Fused node whose body is not all native: its body nodes are translated one by
+        one (most stay native, the rest run on the host), as if the group had not been formed."""
+        body: Graph = node.attrs["body"]
+        params = {id(p): k for k, p in enumerate(body.params)}
+        for n in body.topological_order():
+            k = params.get(id(n))
+            if k is not None:
+                self.value_of[n.output(0)] = self.value_of.get(node.inputs[k], ("host", node.inputs[k]))
+                continue
+            self._node(n, translator)
+        for v, r in zip(node.values, body.results):
+            self.value_of[v] = self.value_of.get(r, ("host", r))
 
     def _variable(self, node: Node) -> None:
         spec = node.outputs[0]
@@ -153,7 +178,7 @@ class ProgramBuilder:
         value = np.asarray(node.attrs["value"])
         dtype = node.outputs[0].dtype
         if dtype not in lower.NATIVE_DTYPES or value.dtype != dtype.np_dtype:
-            self.value_of[node.output(0)] = ("host", node.output(0))
+            self.value_of[node.output(0)] = ("const", value)
             return
         if value.size == 1:
             self.value_of[node.output(0)] = L("const", [], dtype, value.shape, node, value=value.reshape(-1)[0].item())
@@ -197,7 +222,7 @@ class ProgramBuilder:
 
     def _try_native(self, node: Node, translator: lower.Translator) -> bool:
         opdef = registry.get_op(node.op)
-        if opdef.host or node.control_inputs and node.op != "Identity":
+        if opdef.host or opdef.stateful and node.op != "Fused":
             return False
         if any(not o.shape.is_fully_defined() or o.dtype not in lower.NATIVE_DTYPES for o in node.outputs):
             return False
@@ -225,6 +250,9 @@ class ProgramBuilder:
             if o.dtype != spec.dtype or o.shape != tuple(spec.shape.as_list()):
                 return False
         unit.nodes = _made_since(outs, first_id)
+        for n in _leaves(outs):
+            if n.id not in self.mat and n.op == "buffer":
+                self.mat[n.id] = n.attrs["buf"]
         unit.outs = outs
         for n in unit.nodes:
             self.unit_of[n.id] = unit
@@ -332,7 +360,9 @@ class ProgramBuilder:
                 self.value_of[v] = ("host", v)
                 step.outputs.append(("host", v))
         self.steps_seq.append(step)
-        if not registry.get_op(node.op).host:
+        if node.op in CONTROL_FLOW:
+            self._count(self.native_ops, node)  # driven on the host, bodies compiled (runtime/cpu.py)
+        elif not registry.get_op(node.op).host:
             self._count(self.fallback_ops, node)
 
     @staticmethod
@@ -602,6 +632,12 @@ def _input_index(n: L, idx: tuple, k: int) -> tuple:
         return tuple(idx[j] if j != a else ("x", _deps(idx[j])) for j in range(n.rank))
     if op == "tile":
         return tuple(idx[j] if x.shape[j] == n.shape[j] else ("x", _deps(idx[j])) for j in range(n.rank))
+    if op == "window":
+        if k == 1:
+            return ()
+        hd = _deps(idx[1]) | _deps(idx[3])
+        wd = _deps(idx[2]) | _deps(idx[4])
+        return (idx[0], ("x", hd), ("x", wd), idx[5])
     if op == "gather":
         a = n.attrs["axis"]
         params, indices = n.inputs

@@ -184,10 +184,11 @@ def sum_regularizer(regularizer_list: Sequence[Callable], scope: str | None = No
     def total(weights: Any) -> Any:
         from ..frontend import math_ops
 
-        parts = [p for p in (r(weights) for r in regs) if p is not None]
-        if not parts:
-            return None
-        return math_ops.add_n(parts) if len(parts) > 1 else parts[0]
+        with get_default_graph().name_scope(scope or "sum_regularizer") as name:
+            parts = [p for p in (r(weights) for r in regs) if p is not None]
+            if not parts:
+                return None
+            return math_ops.add_n(parts, name=name)
 
     return total
 
@@ -206,11 +207,9 @@ def apply_regularization(regularizer: Callable, weights_list: Sequence[Any] | No
         weights_list = graph.get_collection(GraphKeys.WEIGHTS)
     if not weights_list:
         raise ValueError("No weights to regularize.")
-    with graph.name_scope("get_regularization_penalty"):
-        penalties = [p for p in (regularizer(w) for w in weights_list) if p is not None]
-        if not penalties:
-            return convert_to_tensor(0.0)
-        total = math_ops.add_n(penalties) if len(penalties) > 1 else penalties[0]
+    with graph.name_scope("get_regularization_penalty") as scope:
+        penalties = [p if p is not None else convert_to_tensor(0.0) for p in (regularizer(w) for w in weights_list)]
+        total = math_ops.add_n(penalties, name=scope)  # named get_regularization_penalty, as in TF
     graph.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, total)
     return total
 
@@ -422,8 +421,10 @@ def batch_norm(inputs: Any, decay: float = 0.999, center: bool = True, scale: bo
                                       cols_mean)
         moving_var = _model_variable("moving_variance", [channels], dt,
                                      inits.get("moving_variance", init_ops.ones_initializer()), None, False, cols_var)
+        # TF1 takes its fused kernel for rank 2 and 4 (unless fused=False), which moves the
+        # moving variance toward the unbiased variance
         out, updates = _core.batch_norm_core(x, axis, is_training, decay, epsilon, gamma, beta, moving_mean,
-                                             moving_var)
+                                             moving_var, unbiased_moving_variance=fused is not False and rank in (2, 4))
         if updates:
             if updates_collections is None:
                 from ..frontend import array_ops

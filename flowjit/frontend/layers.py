@@ -482,6 +482,7 @@ class BatchNormalization(Layer):
         self.gamma_regularizer = gamma_regularizer
         self.beta_constraint = beta_constraint
         self.gamma_constraint = gamma_constraint
+        self.fused = fused
 
     def build(self, input_shape: TensorShape) -> None:
         rank = input_shape.rank
@@ -510,17 +511,25 @@ class BatchNormalization(Layer):
         self.built = True
 
     def call(self, inputs: Tensor, training: Any = False) -> Tensor:
+        # TF1 uses its fused kernel for 4-D inputs normalized over the channels (axis 1 or 3)
+        # unless fused=False; that kernel moves the moving variance toward the unbiased variance
+        fused = self.fused is not False and inputs.shape.rank == 4 and self._axis in (1, 3)
         out, updates = batch_norm_core(inputs, self._axis, training, self.momentum, self.epsilon, self.gamma,
-                                       self.beta, self.moving_mean, self.moving_variance)
+                                       self.beta, self.moving_mean, self.moving_variance,
+                                       unbiased_moving_variance=fused)
         if updates:
             self.add_update([u.op for u in updates])
         return out
 
 
 def batch_norm_core(inputs: Tensor, axis: int, training: Any, momentum: Any, epsilon: float, gamma: Any, beta: Any,
-                    moving_mean: Any, moving_variance: Any) -> tuple[Tensor, list[Any]]:
+                    moving_mean: Any, moving_variance: Any,
+                    unbiased_moving_variance: bool = False) -> tuple[Tensor, list[Any]]:
     """(normalized output, [moving-average updates, as Tensors]) — shared by tf.layers and
-    tf.contrib.layers (the latter collects the tensors, the former their ops, as in TF)."""
+    tf.contrib.layers (the latter collects the tensors, the former their ops, as in TF).
+
+    The output is normalized with the batch's biased variance; `unbiased_moving_variance` (TF's
+    fused kernel) moves the moving variance toward the unbiased one, n / (n - 1) times larger."""
     from .moving_averages import assign_moving_average
 
     m, a, nn = _ops()
@@ -555,14 +564,31 @@ def batch_norm_core(inputs: Tensor, axis: int, training: Any, momentum: Any, eps
             decay = select(training, convert_to_tensor(momentum, dtype=stat_dtype), one)
             mean_b = select(training, batch_mean, param_flat(moving_mean, inputs.dtype))
             var_b = select(training, batch_var, param_flat(moving_variance, inputs.dtype))
+        moving_var_target = batch_var
+        if unbiased_moving_variance:
+            moving_var_target = batch_var * _bessel_factor(inputs, reduction_axes)
         updates.append(assign_moving_average(moving_mean, as_stat(batch_mean), decay))
-        updates.append(assign_moving_average(moving_variance, as_stat(batch_var), decay))
+        updates.append(assign_moving_average(moving_variance, as_stat(moving_var_target), decay))
         if axis != rank - 1:
             mean_b = a.reshape(mean_b, bshape)
             var_b = a.reshape(var_b, bshape)
         mean, variance = mean_b, var_b
     out = nn.batch_normalization(inputs, mean, variance, param(beta), param(gamma), epsilon)
     return out, updates
+
+
+def _bessel_factor(inputs: Tensor, axes: list[int]) -> Tensor:
+    """n / (n - 1) for the n elements each statistic is taken over (1 when n is 1)."""
+    m, a, _ = _ops()
+    dims = [inputs.shape.dims[i] for i in axes]
+    if all(d is not None for d in dims):
+        n = 1
+        for d in dims:
+            n *= d
+        return convert_to_tensor(n / max(n - 1, 1), dtype=inputs.dtype)
+    shape = m.cast(a.shape(inputs), inputs.dtype)
+    n = m.reduce_prod(a.gather(shape, axes))
+    return n / m.maximum(n - convert_to_tensor(1, dtype=inputs.dtype), convert_to_tensor(1, dtype=inputs.dtype))
 
 
 def param_flat(p: Any, dtype: Any) -> Tensor:

@@ -119,10 +119,10 @@ def softsign(features: Any, name: str | None = None) -> Tensor:
 
 def crelu(features: Any, name: str | None = None, axis: int = -1) -> Tensor:
     """Concatenated ReLU: concat([relu(x), relu(-x)], axis)."""
-    with name_scope(name, "CRelu") as scope:
+    with name_scope(name, "CRelu") as scope:  # as in TF: the concat is CRelu, the result CRelu/Relu
         features = _tensor(features)
-        c = array_ops.concat([features, math_ops.negative(features)], axis, name="concat")
-        return relu(c, name=scope)
+        c = array_ops.concat([features, math_ops.negative(features)], axis, name=scope)
+        return relu(c)
 
 
 def swish(features: Any, name: str | None = None) -> Tensor:
@@ -327,7 +327,7 @@ def conv1d(value: Any = None, filters: Any = None, stride: Any = None, padding: 
     value = _lookup("input", input, "value", value)
     if data_format not in (None, "NWC", "NHWC"):
         raise ValueError(f"conv1d supports only data_format='NWC' on flowjit, got {data_format!r}")
-    with name_scope(name, "conv1d") as scope:
+    with name_scope(name, "conv1d"):
         value = _tensor(value)
         filters = convert_to_tensor(filters, dtype_hint=value.dtype)
         x = array_ops.expand_dims(value, 1)
@@ -339,7 +339,7 @@ def conv1d(value: Any = None, filters: Any = None, stride: Any = None, padding: 
             pairs = [list(p) for p in padding]
             pad = [pairs[0], [0, 0], pairs[1], pairs[2]]
         y = conv2d(x, f, strides=[1, 1, stride_w, 1], padding=pad, dilations=[1, 1, dil_w, 1])
-        return array_ops.squeeze(y, [1], name=scope)
+        return array_ops.squeeze(y, [1])  # conv1d/Squeeze, as in TF
 
 
 def convolution(input: Any, filter: Any = None, padding: Any = None, strides: Any = None,  # noqa: A002
@@ -904,7 +904,7 @@ def embedding_lookup(params: Any, ids: Any, partition_strategy: str = "mod", nam
         result = array_ops.gather(table, rows, name=None if max_norm is not None else scope)
         if max_norm is not None:
             result = _clip_rows(result, max_norm, ids, scope)
-        return result
+        return array_ops.identity(result)  # embedding_lookup/Identity, as in TF
 
 
 def _clip_rows(embeddings: Tensor, max_norm: Any, ids: Tensor, name: str) -> Tensor:

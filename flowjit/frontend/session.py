@@ -121,6 +121,7 @@ class BaseSession:
         self._pipeline = pipeline
         self._pipeline_report: Any = None
         self._cache: dict[Any, _CompiledPlan] = {}
+        self._fast: dict[Any, _FastPath] = {}  # repeat calls: see _FastPath
         _live_sessions.add(self)
         self._closed = False
         self._default_ctx: Any = None
@@ -154,6 +155,7 @@ class BaseSession:
     def pipeline(self, value: Any) -> None:
         self._pipeline = value
         self._cache.clear()
+        self._fast.clear()
 
     @property
     def pipeline_report(self) -> Any:
@@ -164,6 +166,7 @@ class BaseSession:
     def close(self) -> None:
         self._closed = True
         self._cache.clear()
+        self._fast.clear()
 
     def __enter__(self) -> "BaseSession":
         self._default_ctx = self.as_default()
@@ -187,6 +190,12 @@ class BaseSession:
 
     # --- running ----------------------------------------------------------------------
     def run(self, fetches: Any, feed_dict: Any = None, options: Any = None, run_metadata: Any = None) -> Any:
+        if options is None and run_metadata is None:
+            fast = self._fast.get(_fast_key(fetches))
+            if fast is not None:
+                out = fast.call(self, fetches, feed_dict)
+                if out is not _MISS:
+                    return out
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
         leaves: list[Any] = []
@@ -213,7 +222,29 @@ class BaseSession:
             self._cache[key] = plan
         results = plan.executable.run(feed_arrays, self._state)
         values = [None if s is None else _as_output(results[s]) for s in slots]
+        if options is None and run_metadata is None:
+            self._remember_fast(fetches, feed_dict, feed_arrays, plan, slots, rebuild)
         return rebuild(values)
+
+    def _remember_fast(self, fetches: Any, feed_dict: Any, feed_arrays: list[np.ndarray], plan: "_CompiledPlan",
+                       slots: list[int | None], rebuild: Callable[[list[Any]], Any]) -> None:
+        key = _fast_key(fetches)
+        if key is None or key in self._fast:
+            return
+        keys = tuple(feed_dict) if feed_dict else ()
+        tensors = [self._graph.as_graph_element(k, allow_operation=False) for k in keys]
+        specs = [(a.dtype, a.shape) for a in feed_arrays]
+        runner = None
+        make = getattr(plan.executable, "fast_runner", None)
+        if make is not None:
+            runner = make(specs, self._state)
+        if runner is None:
+            runner = _generic_runner(self, plan.executable, tensors, specs)
+        if len(self._fast) >= 64:
+            self._fast.clear()
+        items = list(fetches) if isinstance(fetches, (list, tuple)) else None
+        self._fast[key] = _FastPath(fetches if items is None else None, items, self._graph.version, keys, runner,
+                                    slots, rebuild)
 
     def _as_fetch(self, leaf: Any) -> Tensor | Operation:
         if leaf is None:
@@ -261,6 +292,91 @@ class BaseSession:
 
     def list_devices(self) -> list[str]:
         return [LOCAL_CPU]
+
+
+# --- the repeat-call fast path ----------------------------------------------------------------
+
+_MISS = object()
+
+
+def _fast_key(fetches: Any) -> Any:
+    """Identity key of a fetch structure the fast path handles: one Tensor/Operation, or a flat
+    list/tuple of them (a new list object with the same elements still hits)."""
+    if isinstance(fetches, (Tensor, Operation)):
+        return id(fetches)
+    if isinstance(fetches, (list, tuple)) and all(isinstance(f, (Tensor, Operation)) for f in fetches):
+        return (type(fetches), tuple(id(f) for f in fetches))
+    return None
+
+
+class _FastPath:
+    """A repeat of an earlier `run`: the same fetch elements, the same feed_dict keys in the
+    same order, the graph unchanged. It skips flattening, graph-element lookups, the plan-cache
+    lookup and (through the executable's `fast_runner`, when it has one) feed conversion, so a
+    repeat call is a few dictionary reads and one call into native code. Anything it cannot
+    pass straight through returns _MISS and the call takes the general path, which raises the
+    usual errors."""
+
+    __slots__ = ("fetches", "items", "version", "keys", "runner", "slots", "rebuild", "final")
+
+    def __init__(self, fetches: Any, items: list[Any] | None, version: int, keys: tuple, runner: Any,
+                 slots: list[int | None], rebuild: Callable[[list[Any]], Any]) -> None:
+        self.fetches = fetches
+        self.items = items
+        self.version = version
+        self.keys = keys
+        self.runner = runner
+        self.slots = slots
+        self.rebuild = rebuild
+        # the runner's values are already what _as_output makes of them (numeric results)
+        self.final = bool(getattr(runner, "outputs_final", False))
+
+    def call(self, session: "BaseSession", fetches: Any, feed_dict: Any) -> Any:
+        if session._closed or session._graph.version != self.version:
+            return _MISS
+        items = self.items
+        if items is None:
+            if fetches is not self.fetches:
+                return _MISS
+        elif len(fetches) != len(items) or any(a is not b for a, b in zip(fetches, items)):
+            return _MISS
+        keys = self.keys
+        if not feed_dict:
+            if keys:
+                return _MISS
+            values: Any = ()
+        else:
+            if len(feed_dict) != len(keys):
+                return _MISS
+            values = []
+            for (k, v), want in zip(feed_dict.items(), keys):
+                if k is not want:
+                    return _MISS
+                values.append(v)
+        results = self.runner(values)
+        if results is None:
+            return _MISS
+        if items is None and self.final:  # a single fetched tensor
+            return results[self.slots[0]] if self.slots[0] is not None else None
+        if self.final:
+            return self.rebuild([None if s is None else results[s] for s in self.slots])
+        return self.rebuild([None if s is None else _as_output(results[s]) for s in self.slots])
+
+
+def _generic_runner(session: "BaseSession", executable: Any, tensors: list[Tensor],
+                    specs: list[tuple[np.dtype, tuple]]) -> Callable[[Any], Any]:
+    """Feeds converted exactly as the general path does, then one executable.run."""
+
+    def runner(values: Any) -> Any:
+        arrays = []
+        for t, v, (dtype, shape) in zip(tensors, values, specs):
+            a = _feed_array(t, v)
+            if a.dtype != dtype or a.shape != shape:
+                return None
+            arrays.append(a)
+        return executable.run(arrays, session._state)
+
+    return runner
 
 
 def _as_output(array: np.ndarray) -> Any:
@@ -344,6 +460,7 @@ def _drop_compiled_plans() -> None:
     """A pipeline_context was entered or left: plans must be compiled again under it."""
     for session in list(_live_sessions):
         session._cache.clear()
+        session._fast.clear()
 
 
 _pass_manager.on_context_change(_drop_compiled_plans)

@@ -25,6 +25,7 @@ import hashlib
 import os
 import threading
 import time
+import warnings
 from typing import Any, Sequence
 
 import numpy as np
@@ -182,7 +183,8 @@ class NativePlan:
                                                                   getattr(i, "kind", "") == "matmul"
                                                                   for i in s.items)
                              for s in program.steps)
-        self._interp = Interpreter(Graph())
+        self._interp = _CompiledBodies()
+        self.epoch = 0  # bumped whenever argv's feed/result slots are repointed
 
     def _fill_static(self, argv: Any, arena: np.ndarray) -> None:
         base = arena.ctypes.data
@@ -207,6 +209,7 @@ class NativePlan:
             self._fill_static(argv, arena)
             return self._run(feeds, state, fallback, argv, arena, err)
         try:
+            self.epoch += 1
             return self._run(feeds, state, fallback, self.argv, self.arena, self.err)
         finally:
             self.lock.release()
@@ -222,7 +225,7 @@ class NativePlan:
         for slot, k in self.feed_slots:
             f = feeds[k]
             if not f.flags.c_contiguous:
-                f = np.ascontiguousarray(f)
+                f = np.array(f, order="C")
                 keep.append(f)
             argv[slot] = f.ctypes.data
         results: dict[int, np.ndarray] = {}
@@ -234,9 +237,11 @@ class NativePlan:
         if self.uses_pool:
             RUNTIME.start_workers()
         env: dict[Value, np.ndarray] = {}
+        for k, b in enumerate(prog.feeds):
+            if b is None:  # a feed the compiled code never reads (strings): host steps get it
+                env[self.graph.params[k].output(0)] = feeds[k]
         host_arrays: dict[int, np.ndarray] = {}
         argv_ptr = ctypes.addressof(argv)
-        err[0] = 0
         for kind, item in self.sequence:
             if kind == "native":
                 if item(argv_ptr):
@@ -244,8 +249,13 @@ class NativePlan:
             else:
                 self._host(item, feeds, state, env, host_arrays, results, argv, arena)
         out = []
+        seen: set[int] = set()
         for r in prog.results:
-            out.append(self._result(r, feeds, state, env, host_arrays, results, arena))
+            value = self._result(r, feeds, state, env, host_arrays, results, arena)
+            if id(value) in seen:  # the same buffer fetched twice comes back as two arrays
+                value = value.copy()
+            seen.add(id(value))
+            out.append(value)
         return out
 
     # --- the repeat-call fast path ----------------------------------------------------------
@@ -272,7 +282,7 @@ class NativePlan:
             if b is None or b.dtype.np_dtype != dtype or b.shape != tuple(shape):
                 return None
             if b.nbytes <= SMALL:
-                stage = _buffers.aligned_empty(b.shape, dtype)
+                stage = np.empty(b.shape, dtype) if b.shape == () else _buffers.aligned_empty(b.shape, dtype)
                 keep.append(stage)
                 kinds = {"f": (float,), "i": (int,), "u": (int,), "b": (bool,)}.get(dtype.kind, ()) + (dtype.type,)
                 feeds.append((0 if b.shape == () else 1, 1 + b.id, stage, dtype, b.shape, kinds,
@@ -282,7 +292,8 @@ class NativePlan:
         results = []  # (slot, persistent buffer or None, scalar?)
         for b in self.result_bufs:
             if b.nbytes <= SMALL:
-                out = _buffers.aligned_empty(b.shape, b.dtype.np_dtype)
+                out = np.empty(b.shape, b.dtype.np_dtype) if b.shape == () else \
+                    _buffers.aligned_empty(b.shape, b.dtype.np_dtype)
                 keep.append(out)
                 results.append((1 + b.id, out, b.shape == (), out.ctypes.data))
             else:
@@ -294,6 +305,8 @@ class NativePlan:
                 return None
             order.append(index[r.id])
         var_slots = [(1 + b.id, b.name, b) for b in self.var_bufs]
+        big_results = [(slot, self._shape_of(slot), self._dtype_of(slot)) for slot, out, _, _ in results if out is None]
+        calls = [fn for _, fn in self.sequence]
         last_vars: list[Any] = [None] * len(var_slots)
         seq = self.sequence
         err = self.err
@@ -302,55 +315,10 @@ class NativePlan:
         uses_pool = self.uses_pool
         variables = state.variables
 
-        def runner(values: Sequence[Any]) -> list[np.ndarray] | None:
-            if not lock.acquire(False):
-                return None
-            try:
-                for (kind, slot, stage, dtype, shape, kinds, ptr, info), v in zip(feeds, values):
-                    t = type(v)
-                    if kind == 0 and t in kinds and (info is None or info.min <= v <= info.max):
-                        stage[()] = v
-                        argv[slot] = ptr
-                    elif t is np.ndarray and v.dtype == dtype and v.shape == shape:
-                        if kind == 2:
-                            if not v.flags.c_contiguous:
-                                return None
-                            argv[slot] = v.ctypes.data
-                        else:
-                            np.copyto(stage, v)
-                            argv[slot] = ptr
-                    else:
-                        return None
-                for i, (slot, name, b) in enumerate(var_slots):
-                    arr = variables.get(name)
-                    if arr is not last_vars[i]:
-                        arr = _variable_array(state, name, b)
-                        if arr is None:
-                            return None
-                        argv[slot] = arr.ctypes.data
-                        last_vars[i] = arr
-                fresh = []
-                for slot, out, scalar, ptr in results:
-                    if out is None:
-                        a = _buffers.aligned_empty(self._shape_of(slot), self._dtype_of(slot))
-                        argv[slot] = a.ctypes.data
-                        fresh.append(a)
-                    else:
-                        argv[slot] = ptr
-                        fresh.append(None)
-                if uses_pool:
-                    RUNTIME.start_workers()
-                err[0] = 0
-                for _, fn in seq:
-                    if fn(argv_ptr):
-                        raise self._error(err)
-                outs = []
-                for (slot, out, scalar, ptr), a in zip(results, fresh):
-                    outs.append(a if out is None else out.copy())
-                return [outs[i] for i in order]
-            finally:
-                lock.release()
-
+        static_slots = [(slot, ptr) for kind, slot, stage, dtype, shape, kinds, ptr, info in feeds if kind != 2]
+        static_slots += [(slot, ptr) for slot, out, scalar, ptr in results if out is not None]
+        big_results = [(slot, self._shape_of(slot), self._dtype_of(slot)) for slot, out, _, _ in results if out is None]
+        runner = _make_runner(self, state, feeds, results, order, var_slots, static_slots, big_results)
         runner.keep = keep  # staging buffers live as long as the runner
         return runner
 
@@ -425,7 +393,7 @@ class NativePlan:
         for v, o, slot in zip(node.values, outs, step.outputs):
             env[v] = o
             if isinstance(slot, Buffer):
-                a = np.ascontiguousarray(o)
+                a = o if o.flags.c_contiguous else np.array(o, order="C")
                 if a.shape != slot.shape:
                     raise errors.node_error(errors.InternalError, node, f"host output has shape {list(a.shape)}, "
                                                                        f"compiled for {list(slot.shape)}")
@@ -439,6 +407,123 @@ class NativePlan:
             return np.array(self._value(r, feeds, state, env, host_arrays, results, arena), copy=True)
         value = self._value(r, feeds, state, env, host_arrays, results, arena)
         return np.array(value, copy=True)
+
+
+def _make_runner(plan: NativePlan, state: SessionState, feeds: list, results: list, order: list[int],
+                 var_slots: list, static_slots: list, big_results: list):
+    """The fast runner of `NativePlan.fast_runner`, as straight-line Python generated for this
+    plan's feeds and results (no loops or tuple unpacking on the per-call path)."""
+    env: dict[str, Any] = {"plan": plan, "state": state, "argv": plan.argv, "lock": plan.lock, "np": np,
+                           "RUNTIME": RUNTIME, "_variable_array": _variable_array, "aligned_empty": _buffers.aligned_empty,
+                           "variables": state.variables, "static_slots": static_slots, "argv_ptr": plan.argv_ptr,
+                           "mine": [-1]}
+    lines = ["def runner(values):",
+             "    if not lock.acquire(False):",
+             "        return None",
+             "    try:",
+             "        if mine[0] != plan.epoch:",
+             "            for slot, ptr in static_slots:",
+             "                argv[slot] = ptr",
+             "            plan.epoch += 1",
+             "            mine[0] = plan.epoch"]
+    if feeds:
+        lines.append("        " + ", ".join(f"v{k}" for k in range(len(feeds))) + ", = values")
+    for k, (kind, slot, stage, dtype, shape, kinds, ptr, info) in enumerate(feeds):
+        env[f"stage{k}"], env[f"kinds{k}"], env[f"dtype{k}"], env[f"shape{k}"] = stage, kinds, dtype, shape
+        if kind == 0:
+            lines.append(f"        if type(v{k}) in kinds{k}:")
+            if info is not None:  # an int feed must fit the placeholder's integer type
+                lines += [f"            if not {int(info.min)} <= v{k} <= {int(info.max)}:",
+                          "                return None"]
+            lines += [f"            stage{k}[()] = v{k}",
+                      f"        elif type(v{k}) is np.ndarray and v{k}.dtype == dtype{k} and v{k}.shape == shape{k}:",
+                      f"            np.copyto(stage{k}, v{k})",
+                      "        else:",
+                      "            return None"]
+        elif kind == 1:
+            lines += [f"        if type(v{k}) is np.ndarray and v{k}.dtype == dtype{k} and v{k}.shape == shape{k}:",
+                      f"            np.copyto(stage{k}, v{k})",
+                      "        else:",
+                      "            return None"]
+        else:
+            lines += [f"        if type(v{k}) is np.ndarray and v{k}.dtype == dtype{k} and v{k}.shape == shape{k} "
+                      f"and v{k}.flags.c_contiguous:",
+                      f"            argv[{slot}] = v{k}.ctypes.data",
+                      "        else:",
+                      "            return None"]
+    for k, (slot, name, b) in enumerate(var_slots):
+        env[f"vbuf{k}"], env[f"vlast{k}"] = b, [None]
+        lines += [f"        a = variables.get({name!r})",
+                  f"        if a is not vlast{k}[0]:",
+                  f"            a = _variable_array(state, {name!r}, vbuf{k})",
+                  "            if a is None:",
+                  "                return None",
+                  f"            argv[{slot}] = a.ctypes.data",
+                  f"            vlast{k}[0] = a"]
+    for k, (slot, shape, dtype) in enumerate(big_results):
+        env[f"rshape{k}"], env[f"rdtype{k}"] = shape, dtype
+        lines += [f"        r{slot} = aligned_empty(rshape{k}, rdtype{k})",
+                  f"        argv[{slot}] = r{slot}.ctypes.data"]
+    if plan.uses_pool:
+        lines.append("        RUNTIME.start_workers()")
+    for k, (_, fn) in enumerate(plan.sequence):
+        env[f"fn{k}"] = fn
+        lines += [f"        if fn{k}(argv_ptr):",
+                  "            raise plan._error(plan.err)"]
+    outs = []
+    for k, (slot, out, scalar, ptr) in enumerate(results):
+        if out is None:
+            outs.append(f"r{slot}")
+        else:
+            env[f"out{k}"] = out
+            outs.append(f"out{k}[()]" if scalar else f"out{k}.copy()")
+    used: set[int] = set()
+    items = []
+    for i in order:  # a buffer fetched twice comes back as two arrays
+        items.append(outs[i] if i not in used or outs[i].endswith(("[()]", ".copy()")) else outs[i] + ".copy()")
+        used.add(i)
+    lines.append("        return [" + ", ".join(items) + "]")
+    lines += ["    finally:", "        lock.release()"]
+    exec("\n".join(lines), env)
+    runner = env["runner"]
+    runner.outputs_final = True
+    return runner
+
+
+class _CompiledBodies:
+    """Stands in for the interpreter in host steps' KernelContexts, so the function bodies of
+    control flow (If branches, While cond and body) run compiled: each body graph becomes a
+    CpuExecutable once, and every branch taken or loop iteration is one call into its native
+    code (the loop itself is driven by the op's kernel on the host)."""
+
+    def __init__(self) -> None:
+        self._children: dict[int, tuple[Graph, int, CpuExecutable]] = {}
+
+    def child(self, graph: Graph) -> "CpuExecutable":
+        hit = self._children.get(id(graph))
+        if hit is not None and hit[0] is graph and hit[1] == graph.version:
+            return hit[2]
+        ex = CpuExecutable(graph)
+        self._children[id(graph)] = (graph, graph.version, ex)
+        return ex
+
+
+class _InterpretedPlan:
+    """A signature the compiler refused: it runs on the reference interpreter."""
+
+    def __init__(self, executable: "CpuExecutable", reason: str) -> None:
+        self.executable = executable
+        self.reason = reason
+        counts: dict[str, int] = {}
+        for n in executable.graph.nodes:
+            counts[n.op] = counts.get(n.op, 0) + 1
+        self.program = Program([], [], [], [], [], counts, {}, {}, 1)
+
+    def run(self, feeds, state, fallback):
+        return fallback(feeds, state)
+
+    def fast_runner(self, specs, state):
+        return None
 
 
 class CpuExecutable:
@@ -494,10 +579,16 @@ class CpuExecutable:
         plan = self._plans.get(tuple(tuple(shape) for _, shape in specs))
         return None if plan is None else plan.fast_runner(specs, state)
 
-    def _compile(self, feeds: Sequence[np.ndarray], state: SessionState) -> NativePlan:
+    def _compile(self, feeds: Sequence[np.ndarray], state: SessionState) -> Any:
         var_shapes = {v: np.shape(state.variables[v]) for v in self._dynamic_vars}
         graph = specialize(self.graph, [f.shape for f in feeds], var_shapes)
-        plan = compile_plan(graph)
+        try:
+            plan = compile_plan(graph)
+        except (jit.CompileError, NotImplementedError) as e:
+            # never a crash: this signature runs on the reference interpreter instead
+            warnings.warn(f"flowjit cpu backend: plan not compiled ({e}); running it on the reference backend",
+                          RuntimeWarning, stacklevel=3)
+            plan = _InterpretedPlan(self, str(e))
         self.last_plan = plan
         return plan
 
@@ -511,26 +602,79 @@ def _tick(name: str, t0: float) -> float:
     return t
 
 
+PLAN_FORMAT = "plan-v1"
+
+
+def fingerprint(graph: Graph) -> str:
+    """What the generated code depends on: the specialized plan graph as IR text (large
+    constant arrays elided: they reach the code through pointers, never as literals)."""
+    from ..ir.text import print_graph
+
+    return print_graph(graph, locations=False, provenance=False, elide_large=64)
+
+
 def compile_plan(graph: Graph) -> NativePlan:
-    """Lower, generate and compile a specialized plan graph (cached by the text of its IR)."""
+    """Lower, generate and compile a specialized plan graph.
+
+    The cache key is the plan graph's text (plus the thread count and everything jit.cache_key
+    adds), so a hit, in memory or on disk, skips code generation as well as LLVM: the program
+    is rebuilt from the graph (cheap) and the error sites come back from the cache's metadata.
+    """
     t0 = time.perf_counter()
     program = schedule.build_program(graph, RUNTIME.nthreads)
     t0 = _tick("schedule", t0)
     RUNTIME.library()  # the runtime symbols must exist before plan objects are loaded
     t0 = _tick("runtime", t0)
-    gen = codegen.ModuleGen(program, "plan")
-    text, segments, segment_steps = gen.build()
-    t0 = _tick("codegen", t0)
-    key = jit.cache_key(text)
+    key = jit.cache_key(PLAN_FORMAT, fingerprint(graph), str(RUNTIME.nthreads))
     name = f"plan_{key[:12]}"
-    # symbol names are per module; rename them with the key so engines never clash
-    text = text.replace("plan_seg", f"{name}_seg")
-    segments = [s.replace("plan_seg", f"{name}_seg") for s in segments]
-    lib = jit.compile_ir(text, key, name, segments)
+    segments, segment_steps = codegen.ModuleGen.segments(program, name)
+    t0 = _tick("fingerprint", t0)
+    lib = jit.lookup(key, name, segments)
+    sites = None
+    if lib is not None and lib.meta is not None:
+        sites = _decode_sites(graph, lib.meta.get("error_sites", []))
+    if sites is None:
+        gen = codegen.ModuleGen(program, name)
+        text, segments, segment_steps = gen.build()
+        t0 = _tick("codegen", t0)
+        sites = gen.error_sites
+        jit.clear_key(key)
+        lib = jit.compile_ir(text, key, name, segments, meta={"error_sites": _encode_sites(graph, sites)})
     t0 = _tick("llvm", t0)
-    plan = NativePlan(program, graph, lib, segments, segment_steps, gen.error_sites)
+    plan = NativePlan(program, graph, lib, segments, segment_steps, sites)
     _tick("plan", t0)
     return plan
+
+
+def _node_paths(graph: Graph) -> dict[int, list[str]]:
+    """id(node) -> [fused node name, node name] for nodes of the graph and of its Fused bodies."""
+    paths: dict[int, list[str]] = {}
+    for n in graph.nodes:
+        paths[id(n)] = [n.name]
+        if n.op == "Fused":
+            for b in n.attrs["body"].nodes:
+                paths[id(b)] = [n.name, b.name]
+    return paths
+
+
+def _encode_sites(graph: Graph, sites: list[Any]) -> list[Any]:
+    paths = _node_paths(graph)
+    return [[paths.get(id(node)) if node is not None else None, kind, list(extra) if extra else None]
+            for node, kind, extra in sites]
+
+
+def _decode_sites(graph: Graph, data: list[Any]) -> list[Any] | None:
+    out = []
+    for path, kind, extra in data:
+        node = None
+        if path:
+            node = graph.get_node(path[0])
+            if node is not None and len(path) == 2:
+                node = node.attrs["body"].get_node(path[1]) if node.op == "Fused" else None
+            if node is None:
+                return None
+        out.append((node, kind, tuple(extra) if extra else None))
+    return out
 
 
 class CpuBackend:

@@ -45,7 +45,10 @@ Known deliberate differences (documented here, not bugs):
 6. Names TF builds differently in TF 1.15 and TF 2 (composite functions' internals such as
    random_uniform, linspace, tensordot, concat of one tensor): flowjit follows TF 1.15, and
    those programs are compared with `names=False`.
-7. Only the names a program can observe are compared (the tensors it fetches or returns in
+7. Gradients are dense: where TF returns `tf.IndexedSlices` (the gradient of a gather or
+   embedding_lookup), flowjit returns the equivalent dense tensor; programs compare
+   `tf.convert_to_tensor(grad)`.
+8. Only the names a program can observe are compared (the tensors it fetches or returns in
    `static`), not the whole op list: TF adds internal nodes (colocation, shape helpers) that
    are no part of the TF1 program contract.
 """
@@ -139,6 +142,20 @@ def _tf_slim() -> Any:
         from tensorflow.python.framework import tensor
 
         ops.Tensor = tensor.Tensor
+    from tensorflow.python.ops import control_flow_ops
+
+    if not hasattr(control_flow_ops, "cond"):  # ... and its move to ops/cond.py
+        from tensorflow.python.ops import cond as cond_module
+
+        control_flow_ops.cond = cond_module.cond
+    try:  # ... and tf.layers' batch normalization, now under tf_keras.src
+        import tf_keras.src.legacy_tf_layers as legacy
+        import tf_keras.src.legacy_tf_layers.normalization  # noqa: F401
+
+        sys.modules.setdefault("tf_keras.legacy_tf_layers", legacy)
+        sys.modules.setdefault("tf_keras.legacy_tf_layers.normalization", legacy.normalization)
+    except ImportError:
+        pass
     try:
         import tf_slim
     except ImportError:
@@ -568,3 +585,4 @@ def load_weights(tf: Any, sess: Any, scale: float = 0.3, var_list: Any = None) -
 
 def data(seed: int, shape: Any, scale: float = 1.0, dtype: Any = np.float32) -> np.ndarray:
     return (np.random.RandomState(seed).standard_normal(tuple(shape)) * scale).astype(dtype)
+

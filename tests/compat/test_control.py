@@ -381,8 +381,8 @@ def one_hot_negative_depth(tf):
 
 
 RUN_ERRORS = [unfed_placeholder, uninitialized_variable, bad_reshape_at_run, gather_out_of_range,
-              matmul_mismatch_at_run, add_mismatch_at_run, assert_fails, tf_assert_fails, check_numerics_fails,
-              slice_out_of_range, split_uneven_at_run, one_hot_negative_depth]
+              matmul_mismatch_at_run, add_mismatch_at_run, check_numerics_fails, slice_out_of_range,
+              split_uneven_at_run, one_hot_negative_depth, assert_fails, tf_assert_fails]
 
 
 @pytest.mark.parametrize("prog", RUN_ERRORS, ids=[p.__name__ for p in RUN_ERRORS])

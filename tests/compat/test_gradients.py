@@ -186,14 +186,15 @@ def structural_grads(tf):
            lambda t: tf.clip_by_norm(t, 1.0), lambda t: tf.nn.dropout(t, keep_prob=1.0),
            lambda t: tf.maximum(t, tf.reduce_mean(t)), lambda t: tf.add_n([t, t, 3.0 * t]),
            lambda t: tf.nn.top_k(t, 2).values, lambda t: tf.strided_slice(t, [0, 1], [3, 4], [2, 2]),
-           lambda t: tf.one_hot(i, 4) * t, lambda t: tf.broadcast_to(t[:1], [3, 4]),
+           lambda t: tf.one_hot(i, 4, dtype=tf.float64) * t, lambda t: tf.broadcast_to(t[:1], [3, 4]),
            lambda t: tf.tensordot(t, t, [[1], [1]])]
-    w = data(8, [64], dtype=np.float64)
+    w = tf.constant(data(8, [64], dtype=np.float64))
     fetch = []
     for f in fns:
         y = tf.reshape(tf.cast(f(x), tf.float64), [-1])
         loss = tf.reduce_sum(y * w[:tf.size(y)])
-        fetch.append(tf.gradients(loss, x)[0])
+        # TF's gathers give IndexedSlices, flowjit's gradients are dense (documented): compare dense
+        fetch.append(tf.convert_to_tensor(tf.gradients(loss, x)[0]))
     return P(fetch=fetch, feed={x: X})
 
 
