@@ -54,18 +54,22 @@ def quiet_tf():
 
 # --- timing -----------------------------------------------------------------------------------
 
-def interleaved(fns: dict[str, Callable[[], Any]], repeat: int, inner: int = 1) -> dict[str, float]:
-    """Median seconds per call of each fn; the fns take turns so drift hits all alike."""
+def interleaved(fns: dict[str, Callable[[], Any]], repeat: int, block: int = 3) -> dict[str, float]:
+    """Median seconds per call of each fn. The frameworks take turns in blocks of `block`
+    timed calls, each block after one untimed call: a framework's thread pool may still spin
+    right after its own calls (OpenBLAS, Eigen and XLA pools do), which would steal a core from
+    whoever runs next; the untimed call absorbs that, and drift hits all frameworks alike."""
     for f in fns.values():  # warm up (compiles, caches, page faults)
         f()
         f()
     times: dict[str, list[float]] = {k: [] for k in fns}
-    for _ in range(repeat):
+    for _ in range(max(1, repeat // block)):
         for k, f in fns.items():
-            t0 = time.perf_counter()
-            for _ in range(inner):
+            f()
+            for _ in range(block):
+                t0 = time.perf_counter()
                 f()
-            times[k].append((time.perf_counter() - t0) / inner)
+                times[k].append(time.perf_counter() - t0)
     return {k: float(np.median(v)) for k, v in times.items()}
 
 

@@ -572,9 +572,10 @@ def test_conv_pool_and_their_gradients(h, k, s, pad, d):
         outs = [y, ga, gb]
         if d == 1:
             ap = tf.nn.avg_pool(a, [1, k, k, 1], [1, s, s, 1], pad)
-            outs += [tf.nn.max_pool(a, [1, k, k, 1], [1, s, s, 1], pad), ap,
-                     tf.gradients(tf.reduce_sum(ap * ap), a)[0],
-                     tf.nn.depthwise_conv2d(a, c, [1, s, s, 1], pad)]
+            mp = tf.nn.max_pool(a, [1, k, k, 1], [1, s, s, 1], pad)
+            dw = tf.nn.depthwise_conv2d(a, c, [1, s, s, 1], pad)
+            outs += [mp, ap, dw, tf.gradients(tf.reduce_sum(ap * ap), a)[0],
+                     tf.gradients(tf.reduce_sum(mp * mp), a)[0], *tf.gradients(tf.reduce_sum(dw * dw), [a, c])]
         return outs
 
     check(build, [x, f, dwf], rtol=1e-4, atol=1e-4)
@@ -592,3 +593,41 @@ def test_control_flow_bodies_run_compiled():
         # only shape arithmetic on the loop's data-dependent outputs (its trip count) stays on the host
         assert set(ex.fallback_ops) <= {"Shape", "StridedSlice", "Pack", "Reshape"}, ex.fallback_ops
         assert ex.native_ops.get("While") and ex.native_ops.get("If")
+
+
+def test_max_pool_grad_ties_and_nan():
+    x = np.zeros((1, 4, 4, 2), np.float32)  # all ties: the first element of each window wins
+    x[0, 1, 1, 1] = np.nan
+    check(lambda a: tf.gradients(tf.reduce_sum(tf.nn.max_pool(a, [1, 2, 2, 1], [1, 1, 1, 1], "SAME") * 3.0), a),
+          [x])
+
+
+def test_space_to_depth_gather_nd_and_slice_gradients():
+    x = RNG.standard_normal((2, 4, 6, 3)).astype(np.float32)
+    p = RNG.standard_normal((5, 4, 3)).astype(np.float32)
+    i = np.array([[[1, 2], [4, 0]], [[0, 3], [2, 2]]], np.int32)
+
+    def build(a, b, c):
+        sd = tf.space_to_depth(a, 2)
+        y = a[:, 1:3, ::-2, 1] * 2.0
+        return [sd * 1.0, tf.depth_to_space(sd, 2) + 0.0, tf.gather_nd(b, c) * 2.0,
+                tf.gradients(tf.reduce_sum(y * y), a)[0], tf.gradients(tf.reduce_sum(tf.gather(b, c[0, 0])), b)[0]]
+
+    check(build, [x, p, i], native=False)
+    _error_both(lambda b, c: tf.gather_nd(b, c) * 2.0, [p, np.array([[1, 9]], np.int32)])
+
+
+def test_activation_gradients_and_misc_math():
+    x = (RNG.standard_normal((6, 7)) * 3).astype(np.float32)
+    y = np.abs(RNG.standard_normal((6, 7))).astype(np.float32) + 0.1
+
+    def build(a, b):
+        acts = [tf.nn.relu(a), tf.nn.relu6(a), tf.nn.elu(a), tf.nn.selu(a), tf.nn.leaky_relu(a, 0.3),
+                tf.nn.softplus(a), tf.nn.softsign(a), tf.tanh(a), tf.sigmoid(a), tf.sqrt(b), tf.math.rsqrt(b),
+                tf.math.reciprocal(b)]
+        total = tf.add_n([tf.reduce_sum(v * v) for v in acts])
+        grads = tf.gradients(total, [a, b])
+        return grads + [tf.math.xlogy(a, b), tf.math.xdivy(a, b), tf.math.multiply_no_nan(a, b * 0.0),
+                        tf.norm(a, axis=1), tf.reduce_prod(b[:2], axis=0)]
+
+    check(build, [x, y], rtol=2e-5, atol=2e-5)

@@ -31,7 +31,7 @@ from ..ir import dtypes
 from ..ir.dtypes import DType
 from . import gemm
 from .jit import host_target
-from .lir import L, size_of, strides_of
+from .lir import INDEX_MAPS, L, size_of, strides_of
 from .llvmutil import (F32, F64, I1, I8, I32, I64, PTR, VOID, LoopHint, call_intrinsic, compute_type, const,
                        declare, for_range, storage_type)
 from .mathlib import MathEmitter
@@ -156,7 +156,7 @@ class ValueEmitter:
     """Emits LIR expressions at an index (a tuple of i64 values) with memoization."""
 
     def __init__(self, gen: ModuleGen, b: ir.IRBuilder, ptrs: dict[int, ir.Value], inline_ids: set[int],
-                 mat: dict[int, Buffer], row_of: dict[int, ir.Value] | None = None) -> None:
+                 mat: dict[int, Buffer]) -> None:
         self.gen = gen
         self.b = b
         self.ptrs = ptrs  # buffer id -> pointer value
@@ -227,9 +227,7 @@ class ValueEmitter:
             v = self.load(self.mat[n.id], idx)
         else:  # inlined here, or a leaf (const, iota, buffer)
             v = self._compute(n, idx)
-            if n.dtype == dtypes.float16 and n.op not in ("buffer", "const", "select", "broadcast", "reshape",
-                                                           "transpose", "slice", "concat", "gather", "tile", "pad",
-                                                           "check", "window"):
+            if n.dtype == dtypes.float16 and n.op not in INDEX_MAPS and n.op not in ("buffer", "const", "select"):
                 v = self.b.fpext(self.b.fptrunc(v, ir.HalfType()), F32)
         self.memo[key] = v
         return v
@@ -267,7 +265,7 @@ class ValueEmitter:
             return self.compare(n.attrs["pred"], self.arg(n, idx, 0), self.arg(n, idx, 1), n.inputs[0].dtype)
         if op == "broadcast":
             return self.arg(n, idx, 0)
-        if op in ("reshape", "transpose", "slice", "pad", "concat", "gather", "tile", "check", "window"):
+        if op in INDEX_MAPS:
             return self.index_map(n, idx)
         if len(n.inputs) == 1:
             return self.unary(op, self.arg(n, idx, 0), n)
@@ -393,6 +391,33 @@ class ValueEmitter:
                 src.append(b.select(ok, pos, self.i64(0)))
             v = self.value(x, (nn, src[0], src[1], c))
             return b.select(inside, v, self.value(n.inputs[1], ()))
+        if op == "gather_nd":
+            params, indices = n.inputs
+            k = indices.shape[-1]
+            batch = tuple(idx[:indices.rank - 1])
+            src = []
+            for j in range(k):
+                iv = self.to_i64(self.value(indices, batch + (self.i64(j),)), indices.dtype)
+                src.append(self.checked(iv, 0, params.shape[j], n, "index"))
+            return self.value(params, tuple(src) + tuple(idx[indices.rank - 1:]))
+        if op == "unslice":
+            inside = None
+            src = []
+            for i, bg, st, size in zip(idx, n.attrs["begin"], n.attrs["step"], x.shape):
+                k = b.sub(i, self.i64(bg)) if st > 0 else b.sub(self.i64(bg), i)
+                a = abs(st)
+                ok = b.icmp_signed(">=", k, self.i64(0))
+                q = k
+                if a != 1:
+                    ok = b.and_(ok, b.icmp_signed("==", b.srem(k, self.i64(a)), self.i64(0)))
+                    q = b.sdiv(k, self.i64(a))
+                ok = b.and_(ok, b.icmp_signed("<", q, self.i64(size)))
+                inside = ok if inside is None else b.and_(inside, ok)
+                src.append(b.select(ok, q, self.i64(0)))
+            v = self.value(x, tuple(src))
+            if inside is None:
+                return v
+            return b.select(inside, v, self.const_value(0, n.dtype))
         if op == "check":
             v = self.value(x, idx)
             iv = self.to_i64(v, x.dtype)
@@ -436,11 +461,18 @@ class ValueEmitter:
         bad = b.or_(b.icmp_signed("<", iv, self.i64(lo)), b.icmp_signed(">=", iv, self.i64(hi)))
         site = self.gen.error_site(n.origin, what, (lo, hi))
         with b.if_then(bad, likely=False):
-            rec = self.err_ptr
-            b.store(I64(site), b.gep(rec, [self.i64(1)], source_etype=I64))
-            b.store(iv, b.gep(rec, [self.i64(2)], source_etype=I64))
-            b.store(I64(1), rec)
+            self.report(site, iv)
         return b.select(bad, self.i64(lo if hi > lo else 0), iv)
+
+    def report(self, site: int, value: ir.Value | None = None) -> None:
+        """Record a run-time error in the error record [code, site, value]; the first one wins
+        (loops running on several threads may find several)."""
+        b = self.b
+        rec = self.err_ptr
+        won = b.extract_value(b.cmpxchg(rec, I64(0), I64(1), "monotonic", "monotonic"), 1)
+        with b.if_then(won):
+            b.store(I64(site), b.gep(rec, [self.i64(1)], source_etype=I64))
+            b.store(value if value is not None else I64(0), b.gep(rec, [self.i64(2)], source_etype=I64))
 
     # --- scalar ops ----------------------------------------------------------------------------
     def to_i64(self, v: ir.Value, dtype: DType) -> ir.Value:
@@ -596,9 +628,7 @@ class ValueEmitter:
         is0 = b.icmp_unsigned("==", y, zero)
         site = self.gen.error_site(n.origin, "div0")
         with b.if_then(is0, likely=False):
-            rec = self.err_ptr
-            b.store(I64(site), b.gep(rec, [self.i64(1)], source_etype=I64))
-            b.store(I64(1), rec)
+            self.report(site)
         if uns:
             ys = b.select(is0, one, y)
             if op in ("idiv_trunc", "idiv_floor"):

@@ -1,13 +1,19 @@
-"""Dumps of what the compiler produced: LLVM IR before and after optimization, and assembly.
+"""Dumps of what the compiler produced: the lowered program, LLVM IR before and after
+optimization, and assembly.
 
-Two ways to get them:
-  * `flowjit.compiler.dump.set_dump_hook(fn)`: `fn(name, kind, text)` is called for every
-    compiled module, with kind "ll" (IR as generated), "opt.ll" (after the optimizer) and "s"
-    (assembly). The FLOWJIT_DUMP writer of the pass pipeline installs one to put the LLVM
-    stages next to its IR dumps. `flowjit.compiler.dump_hook` is the same function.
-  * `FLOWJIT_DUMP=<folder>` with no hook installed: files `<folder>/llvm/<name>.<kind>`.
-Dumps are produced only on a compile (a cache hit has nothing to show); set FLOWJIT_CACHE=0
-to force compilation.
+Where they go, in this order:
+  * a hook installed with `flowjit.compiler.set_dump_hook(fn)` (also `flowjit.compiler.dump_hook`):
+    `fn(name, kind, text)` is called for every compiled module, kind "program" (the kernels,
+    stages and buffers of a plan), "ll" (LLVM IR as generated), "opt.ll" (after the optimizer)
+    or "s" (assembly);
+  * the plan's dump folder of the pass pipeline (`FLOWJIT_DUMP=<dir>` or
+    `pipeline_context(dump_dir=...)`): the cpu backend writes `NNN_cpu_program.txt`,
+    `NNN_llvm_ir.<module>.ll`, `NNN_llvm_ir_optimized.<module>.ll` and `NNN_assembly.<module>.s`
+    after the pass stages of the same plan (through `flowjit.passes.dump.current()`);
+  * otherwise, with FLOWJIT_DUMP set, `<dir>/llvm/<module>.<kind>` (modules compiled outside
+    any plan, such as the runtime library).
+Dumps happen only when something is compiled: a cache hit has no LLVM stages to show (set
+FLOWJIT_CACHE=0 to force compilation).
 """
 
 from __future__ import annotations
@@ -18,19 +24,33 @@ from typing import Callable
 
 _hook: Callable[[str, str, str], None] | None = None
 
+_STAGES = {"program": ("cpu_program", "txt"), "ll": ("llvm_ir", "ll"), "opt.ll": ("llvm_ir_optimized", "ll"),
+           "s": ("assembly", "s")}
+
 
 def set_dump_hook(fn: Callable[[str, str, str], None] | None) -> None:
     global _hook
     _hook = fn
 
 
+def _plan_dump():
+    from ..passes import dump as pass_dump
+
+    return pass_dump.current()
+
+
 def active() -> bool:
-    return _hook is not None or bool(os.environ.get("FLOWJIT_DUMP"))
+    return _hook is not None or _plan_dump() is not None or bool(os.environ.get("FLOWJIT_DUMP"))
 
 
 def emit(name: str, kind: str, text: str) -> None:
     if _hook is not None:
         _hook(name, kind, text)
+        return
+    plan = _plan_dump()
+    if plan is not None:
+        stage, ext = _STAGES.get(kind, (kind, "txt"))
+        plan.write(stage if kind == "program" else f"{stage}.{name}", text, ext)
         return
     folder = os.environ.get("FLOWJIT_DUMP")
     if folder:

@@ -13,7 +13,9 @@ Vocabulary (attrs in brackets):
   elementwise   unary ops (UNARY), binary ops (BINARY), cmp [pred], select, cast
                 (inputs broadcast to the node's shape by NumPy rules)
   index maps    reshape, transpose [perm], slice [begin, step], pad [pads], concat [axis],
-                gather [axis] (checks indices), tile, broadcast (explicit), check [lo, hi, what],
+                gather [axis] (checks indices), gather_nd (checks indices), unslice [begin, step]
+                (the adjoint of a strided slice: zeros around), tile, broadcast (explicit),
+                check [lo, hi, what],
                 window [kh, kw, sh, sw, dh, dw, pt, pl, lhs] (the taps of a 2-D NHWC window:
                 [N, OH, OW, KH, KW, C]; input 1 is the value outside the input)
   reductions    reduce [kind, axes, keepdims]   kind: sum prod max min any all
@@ -40,7 +42,8 @@ BINARY = {
     "libm2",  # attrs name: a scalar two-argument libm function (atan2)
 }
 ELEMENTWISE = UNARY | BINARY | {"cmp", "select", "cast", "const", "iota"}
-INDEX_MAPS = {"reshape", "transpose", "slice", "pad", "concat", "gather", "tile", "broadcast", "check", "window"}
+INDEX_MAPS = {"reshape", "transpose", "slice", "pad", "concat", "gather", "gather_nd", "tile", "broadcast", "check",
+              "window", "unslice"}
 REDUCE_KINDS = ("sum", "prod", "max", "min", "any", "all")
 
 _ids = itertools.count()

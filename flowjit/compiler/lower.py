@@ -950,3 +950,118 @@ def _avg_pool_grad(t, node, ins):
     share = t.binary("div", t.cast(grad, wd), counts)
     win = window(t, share, g.kh, g.kw, 1, 1, 1, 1, g.kh - 1 - g.pt, g.kw - 1 - g.pl, h, w, lhs=(g.sh, g.sw))
     return [t.cast(t.reduce("sum", win, [3, 4], False), grad.dtype)]
+
+
+@rule("MaxPoolGrad")
+def _max_pool_grad(t, node, ins):
+    """dX[i] = sum over the windows containing i of grad[w] where i is w's first maximum.
+
+    The first maximum of each window (NaN counts as the maximum, as np.argmax has it) is
+    found as a position in the input; a transposed window over those positions and the
+    gradient then gathers, for every input element, the windows that chose it."""
+    x, _y, grad = ins
+    _require(x.dtype in (dtypes.float32, dtypes.float64))
+    n, h, w, c = x.shape
+    g = _geometry(node, x.shape, None, pool=True)
+    _require(grad.shape == (n, g.oh, g.ow, c))
+    i64 = dtypes.int64
+    win = window(t, x, g.kh, g.kw, g.sh, g.sw, 1, 1, g.pt, g.pl, g.oh, g.ow, pad=-np.inf)
+    m = t.reduce("max", win, [3, 4], True)
+    is_max = t.binary("or", t.cmp("==", win, m), t.binary("and", t.unary("isnan", win), t.unary("isnan", m)))
+    shape6 = win.shape
+    tap = t.binary("add", t.binary("mul", t.iota(shape6, 3), t.const(g.kw, i64)), t.iota(shape6, 4))
+    first = t.reduce("min", t.select(is_max, tap, t.const(g.kh * g.kw, i64)), [3, 4], False)  # [N,OH,OW,C]
+    shape4 = first.shape
+    row = t.binary("add", t.binary("sub", t.binary("mul", t.iota(shape4, 1), t.const(g.sh, i64)),
+                                   t.const(g.pt, i64)), t.binary("idiv_trunc", first, t.const(g.kw, i64)))
+    col = t.binary("add", t.binary("sub", t.binary("mul", t.iota(shape4, 2), t.const(g.sw, i64)),
+                                   t.const(g.pl, i64)), t.binary("imod_trunc", first, t.const(g.kw, i64)))
+    pos = t.binary("add", t.binary("mul", row, t.const(w, i64)), col)  # where each window's gradient goes
+    pt2, pl2 = g.kh - 1 - g.pt, g.kw - 1 - g.pl
+    pos_win = window(t, pos, g.kh, g.kw, 1, 1, 1, 1, pt2, pl2, h, w, pad=-1, lhs=(g.sh, g.sw))
+    grad_win = window(t, grad, g.kh, g.kw, 1, 1, 1, 1, pt2, pl2, h, w, pad=0.0, lhs=(g.sh, g.sw))
+    shape6b = pos_win.shape
+    here = t.binary("add", t.binary("mul", t.iota(shape6b, 1), t.const(w, i64)), t.iota(shape6b, 2))
+    picked = t.select(t.cmp("==", pos_win, here), grad_win, t.const(0, grad.dtype))
+    return [t.reduce("sum", picked, [3, 4], False)]
+
+
+@rule("DepthwiseConv2dNativeBackpropFilter")
+def _depthwise_filter(t, node, ins):
+    x, _sizes, dy = ins
+    _float_conv(x)
+    kh, kw, ci, mult = out_shape(node)
+    g = _geometry(node, x.shape, (kh, kw))
+    n, h, w, c = x.shape
+    _require(dy.shape == (n, g.oh, g.ow, c * mult))
+    win = window(t, x, kh, kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow)
+    prod = t.binary("mul", t.reshape(win, win.shape + (1,)), t.reshape(dy, (n, g.oh, g.ow, 1, 1, c, mult)))
+    return [t.reduce("sum", prod, [0, 1, 2], False)]
+
+
+@rule("DepthwiseConv2dNativeBackpropInput")
+def _depthwise_input(t, node, ins):
+    _sizes, f, dy = ins
+    _float_conv(dy)
+    n, h, w, c = out_shape(node)
+    kh, kw, ci, mult = f.shape
+    g = _geometry(node, (n, h, w, c), (kh, kw))
+    _require(dy.shape == (n, g.oh, g.ow, c * mult))
+    win = window(t, dy, kh, kw, 1, 1, g.dh, g.dw, (kh - 1) * g.dh - g.pt, (kw - 1) * g.dw - g.pl, h, w,
+                 lhs=(g.sh, g.sw))
+    flipped = slice_node(t, f, [kh - 1, kw - 1, 0, 0], [-1, -1, 1, 1], f.shape)
+    prod = t.binary("mul", t.reshape(win, (n, h, w, kh, kw, c, mult)), t.reshape(flipped, (1, 1, 1, kh, kw, c, mult)))
+    return [t.reduce("sum", prod, [3, 4, 6], False)]
+
+
+@rule("SpaceToDepth", "DepthToSpace")
+def _space_depth(t, node, ins):
+    x = ins[0]
+    _require(x.rank == 4 and node.attrs.get("data_format", "NHWC") == "NHWC")
+    bs = int(node.attrs["block_size"])
+    n, h, w, c = x.shape
+    if node.op == "SpaceToDepth":
+        _require(h % bs == 0 and w % bs == 0)
+        six = t.reshape(x, (n, h // bs, bs, w // bs, bs, c))
+        tr = t.node("transpose", [six], x.dtype, (n, h // bs, w // bs, bs, bs, c), perm=(0, 1, 3, 2, 4, 5))
+    else:
+        _require(c % (bs * bs) == 0)
+        six = t.reshape(x, (n, h, w, bs, bs, c // (bs * bs)))
+        tr = t.node("transpose", [six], x.dtype, (n, h, bs, w, bs, c // (bs * bs)), perm=(0, 1, 3, 2, 4, 5))
+    return [t.reshape(tr, out_shape(node))]
+
+
+@rule("PlaceholderWithDefault")
+def _placeholder_with_default(t, node, ins):
+    return [ins[0]]
+
+
+@rule("GatherNd")
+def _gather_nd(t, node, ins):
+    params, indices = ins
+    _require(indices.rank >= 1)
+    k = indices.shape[-1]
+    _require(1 <= k <= params.rank)
+    return [t.node("gather_nd", [params, indices], params.dtype, out_shape(node))]
+
+
+@rule("StridedSliceGrad")
+def _strided_slice_grad(t, node, ins):
+    from ..ir.ops.array import strided_slice_plan
+
+    dy = ins[4]
+    dims = [int(d) for d in t.static_ints(node.inputs[0])]
+    b, e, s = (t.static_ints(v) for v in node.inputs[1:4])
+    try:
+        dense, final = strided_slice_plan(dims, b, e, s, node.attrs)
+    except ValueError:
+        raise Unsupported("invalid strided slice") from None
+    _require(list(dy.shape) == list(final))
+    begins, steps, sizes = [], [], []
+    for bi, ei, si, shrink, size in dense:
+        _require(bi is not None and size is not None)
+        begins.append(bi if size else 0)
+        steps.append(si)
+        sizes.append(size)
+    dense_dy = t.reshape(dy, sizes)
+    return [t.node("unslice", [dense_dy], dy.dtype, dims, begin=tuple(begins), step=tuple(steps))]

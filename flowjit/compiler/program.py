@@ -112,9 +112,46 @@ class Program:
     buffers: list[Buffer]
     steps: list[Any]
     feeds: list[Buffer]
-    results: list[Any]  # per plan result: Buffer (copied out) or ("host", key)
-    error_sites: list[Any]  # index -> (graph node, message template)
+    results: list[Any]  # per plan result: Buffer, ("const", array) or ("host", Value)
     fallback_ops: dict[str, int] = field(default_factory=dict)
     native_ops: dict[str, int] = field(default_factory=dict)
     mat: dict[int, Buffer] = field(default_factory=dict)  # LIR node id -> buffer holding it
     nthreads: int = 1
+
+
+def _describe_item(item: Any) -> list[str]:
+    if isinstance(item, Call):
+        return [f"    call {item.kind} {list(item.node.shape)} <- {[f'b{b.id}' for b in item.inputs]} -> b{item.output.id}"]
+    head = (f"    region outer={item.outer} chunks={item.chunks} {'parallel' if item.parallel else 'serial'} "
+            f"work~{item.work}")
+    lines = [head]
+    for st in item.stages:
+        maps = ", ".join(f"L{n.id}:{n.op}->b{b.id}" for n, b in st.maps)
+        reds = ", ".join(f"L{n.id}:{n.attrs['kind']}{list(n.attrs['axes'])}->b{b.id}" for n, b in st.reduces)
+        lines.append(f"      stage {list(st.domain)}: " + "; ".join(x for x in (maps, reds) if x))
+    for n, dest, partial in item.partials:
+        lines.append(f"      partials b{partial.id} -> b{dest.id} (L{n.id})")
+    return lines
+
+
+def describe(program: "Program") -> str:
+    """A readable listing of a program: buffers, then every step (kernels and host steps)."""
+    lines = [f"# threads {program.nthreads}; native ops {program.native_ops}; host fallback {program.fallback_ops}",
+             "buffers:"]
+    for b in program.buffers:
+        extra = f" {b.name}" if b.name else (f" #{b.index}" if b.index >= 0 else "")
+        lines.append(f"  b{b.id} {b.kind}{extra} {b.dtype.name}{list(b.shape)} steps [{b.first}, {b.last}]"
+                     + (f" @{b.offset}" if b.offset >= 0 else ""))
+    lines.append("steps:")
+    for k, step in enumerate(program.steps):
+        if isinstance(step, HostStep):
+            lines.append(f"  {k}: host {step.node.op} '{step.node.name}'")
+            continue
+        names = ", ".join(f"{n.op} '{n.name}'" for n in step.origins)
+        lines.append(f"  {k}: kernel {step.name} [{names}]")
+        for item in step.items:
+            lines.extend(_describe_item(item))
+    return "\n".join(lines) + "\n"
+
+
+Program.describe = describe  # type: ignore[attr-defined]

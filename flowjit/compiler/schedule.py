@@ -53,7 +53,7 @@ def node_cost(n: L) -> int:
 class Unit:
     """The LIR of one graph node (or one Fused node)."""
 
-    __slots__ = ("index", "node", "outs", "nodes", "closed", "var_write", "reads_vars", "fused")
+    __slots__ = ("index", "node", "outs", "nodes", "closed", "var_write", "reads_vars")
 
     def __init__(self, index: int, node: Node) -> None:
         self.index = index
@@ -63,7 +63,6 @@ class Unit:
         self.closed = False  # nothing may fuse into the kernel after this unit
         self.var_write: str | None = None
         self.reads_vars: set[str] = set()
-        self.fused = node.op == "Fused"
 
 
 class ProgramBuilder:
@@ -76,13 +75,11 @@ class ProgramBuilder:
         self.units: list[Unit] = []
         self.unit_of: dict[int, Unit] = {}  # L.id -> unit that made it
         self.steps_seq: list[Any] = []  # Unit | HostStep, in order
-        self.error_sites: list[Any] = []
         self.fallback_ops: dict[str, int] = {}
         self.native_ops: dict[str, int] = {}
         self._static_cache: dict[Value, Any] = {}
         self.feeds: list[Buffer] = []
         self.var_buffers: dict[str, Buffer] = {}
-        self.var_writes: dict[str, list[int]] = {}  # var -> step positions writing it
 
     # --- buffers ------------------------------------------------------------------------
     def buffer(self, dtype, shape, kind: str, **kw: Any) -> Buffer:
@@ -374,17 +371,6 @@ class ProgramBuilder:
         """Group units into kernels; returns the step order: lists of units and HostSteps."""
         order: list[Any] = []
         kernel_of: dict[int, int] = {}  # unit index -> position in `order`
-        # variable write positions in the original order, to keep reads and writes in order
-        for pos, item in enumerate(self.steps_seq):
-            if isinstance(item, Unit) and item.var_write:
-                self.var_writes.setdefault(item.var_write, []).append(pos)
-        host_reads: set[int] = set()
-        for item in self.steps_seq:
-            if isinstance(item, HostStep):
-                for x in item.inputs:
-                    if isinstance(x, L):
-                        host_reads.add(x.id)
-        seq_pos = {id(item): k for k, item in enumerate(self.steps_seq)}
         for item in self.steps_seq:
             if isinstance(item, HostStep):
                 order.append(item)
@@ -398,17 +384,18 @@ class ProgramBuilder:
                         producers.add(u.index)
             for p in producers:
                 latest = max(latest, kernel_of[p])
-            # a host step after the latest producer forces a new kernel
+            # only the last step can grow: every unit still runs after everything before it
+            # in the interpreter's order (host steps, variable writes, control inputs)
             joined = False
             if latest >= 0 and isinstance(order[latest], list) and latest == self._last_kernel(order):
                 kernel = order[latest]
-                if self._can_join(kernel, item, seq_pos):
+                if self._can_join(kernel, item):
                     kernel.append(item)
                     kernel_of[item.index] = latest
                     joined = True
             if not joined and not producers and order and isinstance(order[-1], list):
                 kernel = order[-1]
-                if self._can_join(kernel, item, seq_pos) and self._independent_ok(kernel, item):
+                if self._can_join(kernel, item) and self._independent_ok(kernel, item):
                     kernel.append(item)
                     kernel_of[item.index] = len(order) - 1
                     joined = True
@@ -421,7 +408,7 @@ class ProgramBuilder:
     def _last_kernel(order: list[Any]) -> int:
         return len(order) - 1 if order and isinstance(order[-1], list) else -2
 
-    def _can_join(self, kernel: list[Unit], unit: Unit, seq_pos: dict[int, int]) -> bool:
+    def _can_join(self, kernel: list[Unit], unit: Unit) -> bool:
         if any(u.closed for u in kernel):
             return False
         if any(n.op == "matmul" for n in unit.nodes):
@@ -530,8 +517,8 @@ class ProgramBuilder:
                                 if isinstance(x, L) and x.op == "const" else x)
                                for x in step.inputs]
         self._lifetimes(steps, results)
-        return Program(self.buffers, steps, self.feeds, results, self.error_sites, self.fallback_ops,
-                       self.native_ops, self.mat, self.nthreads)
+        return Program(self.buffers, steps, self.feeds, results, self.fallback_ops, self.native_ops, self.mat,
+                       self.nthreads)
 
     def _lifetimes(self, steps: list[Any], results: list[Any]) -> None:
         end = len(steps)
@@ -632,6 +619,17 @@ def _input_index(n: L, idx: tuple, k: int) -> tuple:
         return tuple(idx[j] if j != a else ("x", _deps(idx[j])) for j in range(n.rank))
     if op == "tile":
         return tuple(idx[j] if x.shape[j] == n.shape[j] else ("x", _deps(idx[j])) for j in range(n.rank))
+    if op == "gather_nd":
+        params, indices = n.inputs
+        b = indices.rank - 1
+        if k == 1:
+            return tuple(idx[:b]) + (("x", frozenset()),)
+        deps = frozenset().union(*(_deps(e) for e in idx[:b])) if b else frozenset()
+        kk = indices.shape[-1]
+        return tuple(("x", deps) for _ in range(kk)) + tuple(idx[b:])
+    if op == "unslice":
+        return tuple(idx[j] if (bg == 0 and st == 1) else ("x", _deps(idx[j]))
+                     for j, (bg, st) in enumerate(zip(n.attrs["begin"], n.attrs["step"])))
     if op == "window":
         if k == 1:
             return ()
@@ -736,7 +734,7 @@ class KernelScheduler:
         mat.sort(key=lambda n: n.id)
         self.inline_ids = self.ids - mat_ids
         for n in nodes:
-            if n.op in ("gather", "check") or n.op in ("idiv_trunc", "idiv_floor", "imod_trunc", "imod_floor"):
+            if n.op in ("gather", "gather_nd", "check", "idiv_trunc", "idiv_floor", "imod_trunc", "imod_floor"):
                 self.checks = True
         return self._stages_to_items(mat, mat_ids)
 
@@ -754,7 +752,7 @@ class KernelScheduler:
         """For each inlined node, the materialized roots whose expressions contain it."""
         reach: dict[int, set[int]] = {}
         for r in mat:
-            stack = list(r.inputs) if r.op in ("reduce", "matmul") or True else []
+            stack = list(r.inputs)
             seen: set[int] = set()
             while stack:
                 x = stack.pop()
@@ -886,10 +884,11 @@ class KernelScheduler:
             if any(m.attrs["axes"] != axes for m, _ in stage.reduces):
                 return False
         # n may read maps of the stage at the same index only, and no reduce of the stage
-        stack = [(x, _input_index(n, tuple(("d", k) for k in range(n.rank)) if n.op != "reduce"
-                                  else tuple(("d", k) for k in range(len(stage.domain))), i)
-                  if n.op != "reduce" else tuple(("d", k) for k in range(len(stage.domain))))
-                 for i, x in enumerate(n.inputs)]
+        ident = tuple(("d", k) for k in range(len(stage.domain)))
+        if n.op == "reduce":
+            stack = [(n.inputs[0], ident)]
+        else:
+            stack = [(x, _input_index(n, ident, i)) for i, x in enumerate(n.inputs)]
         seen = set()
         while stack:
             x, idx = stack.pop()
@@ -900,7 +899,7 @@ class KernelScheduler:
             if x.id in in_stage:
                 if any(m.id == x.id for m, _ in stage.reduces):
                     return False
-                if idx != tuple(("d", k) for k in range(len(stage.domain))) or x.shape != stage.domain:
+                if idx != ident or x.shape != stage.domain:
                     return False
                 continue
             if x.id not in self.ids or x.id in bufs:

@@ -31,6 +31,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..compiler import codegen, jit, parallel, schedule
+from ..compiler import dump as _dump
 from ..compiler import gemm as _gemm
 from ..compiler.program import Buffer, HostStep, KernelStep, Program
 from ..compiler.specialize import specialize
@@ -156,7 +157,6 @@ class NativePlan:
         self.argv = (ctypes.c_void_p * self.nslots)()
         self.err = np.zeros(4, dtype=np.int64)
         self.argv[0] = self.err.ctypes.data
-        self._views: dict[int, np.ndarray] = {}
         self._fill_static(self.argv, self.arena)
         self.argv_ptr = ctypes.addressof(self.argv)
         self.lock = threading.Lock()
@@ -199,7 +199,6 @@ class NativePlan:
         return raw.view(b.dtype.np_dtype).reshape(b.shape)
 
     def run(self, feeds: Sequence[np.ndarray], state: SessionState, fallback: Any) -> list[np.ndarray]:
-        prog = self.program
         if not self.lock.acquire(blocking=False):
             # another thread runs this plan: use a private arena and pointer table
             argv = (ctypes.c_void_p * self.nslots)()
@@ -221,13 +220,11 @@ class NativePlan:
             if arr is None:
                 return fallback(feeds, state)
             argv[1 + b.id] = arr.ctypes.data
-        keep = []
+        feeds = list(feeds)
         for slot, k in self.feed_slots:
-            f = feeds[k]
-            if not f.flags.c_contiguous:
-                f = np.array(f, order="C")
-                keep.append(f)
-            argv[slot] = f.ctypes.data
+            if not feeds[k].flags.c_contiguous:
+                feeds[k] = np.array(feeds[k], order="C")  # kept alive by `feeds` until the end
+            argv[slot] = feeds[k].ctypes.data
         results: dict[int, np.ndarray] = {}
         for b in self.result_bufs:
             a = _buffers.aligned_empty(b.shape, b.dtype.np_dtype) if b.nbytes >= 4096 else \
@@ -248,6 +245,12 @@ class NativePlan:
                     raise self._error(err)
             else:
                 self._host(item, feeds, state, env, host_arrays, results, argv, arena)
+                for b in self.var_bufs:  # a host step may have given a variable a new array
+                    arr = _variable_array(state, b.name, b)
+                    if arr is None:
+                        raise errors.node_error(errors.InternalError, item.node,
+                                                f"variable {b.name} changed shape or dtype during the run")
+                    argv[1 + b.id] = arr.ctypes.data
         out = []
         seen: set[int] = set()
         for r in prog.results:
@@ -390,7 +393,10 @@ class NativePlan:
                 raise errors.node_error(errors.InternalError, node,
                                         f"reference kernel returned {len(result)} outputs, declared {n_out}")
             outs = [check_output(node, i, r) for i, r in enumerate(result)]
+        live_vars = [state.variables[b.name] for b in self.var_bufs if b.name in state.variables]
         for v, o, slot in zip(node.values, outs, step.outputs):
+            if any(np.may_share_memory(o, a) for a in live_vars):
+                o = o.copy()  # a variable's array, which native code may update in place later
             env[v] = o
             if isinstance(slot, Buffer):
                 a = o if o.flags.c_contiguous else np.array(o, order="C")
@@ -517,7 +523,7 @@ class _InterpretedPlan:
         counts: dict[str, int] = {}
         for n in executable.graph.nodes:
             counts[n.op] = counts.get(n.op, 0) + 1
-        self.program = Program([], [], [], [], [], counts, {}, {}, 1)
+        self.program = Program([], [], [], [], counts, {}, {}, 1)
 
     def run(self, feeds, state, fallback):
         return fallback(feeds, state)
@@ -535,6 +541,9 @@ class CpuExecutable:
         self._reference: Interpreter | None = None
         self._dynamic_vars = [(n.attrs["var"]) for n in graph.nodes
                               if n.op == "VariableV2" and not n.outputs[0].shape.is_fully_defined()]
+        from ..passes import dump as pass_dump
+
+        self._dump = pass_dump.current()  # compiled lazily: keep the plan's dump folder for later
         self.last_plan: NativePlan | None = None
 
     # --- reporting ------------------------------------------------------------------------------
@@ -582,13 +591,19 @@ class CpuExecutable:
     def _compile(self, feeds: Sequence[np.ndarray], state: SessionState) -> Any:
         var_shapes = {v: np.shape(state.variables[v]) for v in self._dynamic_vars}
         graph = specialize(self.graph, [f.shape for f in feeds], var_shapes)
+        from ..passes import dump as pass_dump
+
         try:
-            plan = compile_plan(graph)
-        except (jit.CompileError, NotImplementedError) as e:
-            # never a crash: this signature runs on the reference interpreter instead
-            warnings.warn(f"flowjit cpu backend: plan not compiled ({e}); running it on the reference backend",
-                          RuntimeWarning, stacklevel=3)
-            plan = _InterpretedPlan(self, str(e))
+            with pass_dump.active(self._dump):
+                plan = compile_plan(graph)
+        except errors.OpError:
+            raise
+        except Exception as e:  # noqa: BLE001  (a compiler failure must not stop the user's program)
+            # this signature runs on the reference interpreter instead; `fallback_ops` lists
+            # every op of the plan, so tests that expect native code notice
+            warnings.warn(f"flowjit cpu backend: plan not compiled ({type(e).__name__}: {e}); running it on the "
+                          "reference backend", RuntimeWarning, stacklevel=3)
+            plan = _InterpretedPlan(self, f"{type(e).__name__}: {e}")
         self.last_plan = plan
         return plan
 
@@ -603,6 +618,7 @@ def _tick(name: str, t0: float) -> float:
 
 
 PLAN_FORMAT = "plan-v1"
+UNROLL = os.environ.get("FLOWJIT_UNROLL", "0") not in ("", "0")  # LLVM's loop unroller on plans
 
 
 def fingerprint(graph: Graph) -> str:
@@ -625,7 +641,7 @@ def compile_plan(graph: Graph) -> NativePlan:
     t0 = _tick("schedule", t0)
     RUNTIME.library()  # the runtime symbols must exist before plan objects are loaded
     t0 = _tick("runtime", t0)
-    key = jit.cache_key(PLAN_FORMAT, fingerprint(graph), str(RUNTIME.nthreads))
+    key = jit.cache_key(PLAN_FORMAT, fingerprint(graph), str(RUNTIME.nthreads), f"unroll={UNROLL}")
     name = f"plan_{key[:12]}"
     segments, segment_steps = codegen.ModuleGen.segments(program, name)
     t0 = _tick("fingerprint", t0)
@@ -633,13 +649,16 @@ def compile_plan(graph: Graph) -> NativePlan:
     sites = None
     if lib is not None and lib.meta is not None:
         sites = _decode_sites(graph, lib.meta.get("error_sites", []))
+    if _dump.active():
+        _dump.emit(name, "program", program.describe())
     if sites is None:
         gen = codegen.ModuleGen(program, name)
         text, segments, segment_steps = gen.build()
         t0 = _tick("codegen", t0)
         sites = gen.error_sites
         jit.clear_key(key)
-        lib = jit.compile_ir(text, key, name, segments, meta={"error_sites": _encode_sites(graph, sites)})
+        lib = jit.compile_ir(text, key, name, segments, meta={"error_sites": _encode_sites(graph, sites)},
+                             unroll=UNROLL)
     t0 = _tick("llvm", t0)
     plan = NativePlan(program, graph, lib, segments, segment_steps, sites)
     _tick("plan", t0)

@@ -8,6 +8,10 @@ graph with `tf` and returns a `P` (or just the fetches, or `(fetches, feeds)`):
         y = tf.reduce_sum(x * 2.0, axis=1)
         return P(fetch=y, feed={x: np.ones((2, 3))}, static=[y.get_shape()])
 
+The oracle is real TensorFlow's `tf.compat.v1`; `tf.layers` comes from tf_keras's legacy
+layers and `tf.contrib.layers` from tf_slim (the same code, moved out of TF 2), both with small
+import shims below; tests that need a missing one of them are skipped.
+
 `check(prog)` runs it
 
 - under flowjit, `Session(backend="reference")` and the default backend (the two are run once
@@ -34,8 +38,8 @@ Known deliberate differences (documented here, not bugs):
 1. flowjit's build-time errors are both `flowjit.errors.InvalidArgumentError` and
    `ValueError`/`TypeError`; TF raises the plain `ValueError`/`TypeError`. The `isinstance`
    check above accepts both.
-2. Random number streams differ from TF: programs compare statistics (mean, bounds) or feed
-   the initial weights (constant initializers made from NumPy arrays).
+2. Random number streams differ from TF: programs compare statistics (mean, bounds) or load
+   identical initial weights (`load_weights`: each variable gets NumPy values seeded by its name).
 3. `tf.cond` accepts a Python bool in flowjit (TF raises TypeError); not compared.
 4. A variable's dtype: TF1 reference variables report `float32_ref`; flowjit reports
    `float32`. Descriptions use the base dtype.
@@ -48,7 +52,9 @@ Known deliberate differences (documented here, not bugs):
 7. Gradients are dense: where TF returns `tf.IndexedSlices` (the gradient of a gather or
    embedding_lookup), flowjit returns the equivalent dense tensor; programs compare
    `tf.convert_to_tensor(grad)`.
-8. Only the names a program can observe are compared (the tensors it fetches or returns in
+8. An integer feed that does not fit the placeholder's dtype is refused by flowjit (TypeError);
+   TF wraps it around. Otherwise feeds convert as in TF (`np.asarray(value, dtype)`).
+9. Only the names a program can observe are compared (the tensors it fetches or returns in
    `static`), not the whole op list: TF adds internal nodes (colocation, shape helpers) that
    are no part of the TF1 program contract.
 """
@@ -71,6 +77,10 @@ import pytest
 
 import flowjit
 from flowjit.frontend.session import default_backend_name
+
+#: for every compat module: TF's tf.layers and tf_slim warn that they are deprecated, at each call
+MARKS = [pytest.mark.tf, pytest.mark.filterwarnings("ignore:.*is deprecated:UserWarning"),
+         pytest.mark.filterwarnings("ignore:.*layer.apply.*:UserWarning")]
 
 # --- the program protocol -------------------------------------------------------------
 

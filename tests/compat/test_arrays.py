@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 pytest.importorskip("tensorflow")
 
-from .harness import P, check  # noqa: E402
+from .harness import MARKS, P, check  # noqa: E402
 
-pytestmark = pytest.mark.tf
+pytestmark = MARKS
 
 HYPOTHESIS = settings(max_examples=15, deadline=None, derandomize=True,
                       suppress_health_check=[HealthCheck.too_slow])

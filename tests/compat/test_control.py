@@ -6,9 +6,9 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from .harness import P, check, flowjit_backends, run_flowjit, tf_outcome  # noqa: E402
+from .harness import MARKS, P, check, flowjit_backends, run_flowjit, tf_outcome  # noqa: E402
 
-pytestmark = pytest.mark.tf
+pytestmark = MARKS
 
 
 def conds(tf):
@@ -341,6 +341,7 @@ def feed_conversions(tf):
              feed={i: [1.5, -2.7], b: [0, 3], f: "2.5", s: [b"a", "b"], h: np.array([1.0, 1e5])})
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")  # 1e5 fed as float16: inf
 def test_feed_conversions():
     check(feed_conversions)
 
@@ -466,3 +467,27 @@ def test_while_dtype_change_is_caught_while_building():
 
 def test_fetch_none_is_an_error():
     check(build_fetch_none, expect="run")
+
+
+def session_api(tf):
+    x = tf.placeholder(tf.float32, [2], name="x")
+    v = tf.Variable([1.0, 2.0], name="v")
+    y = v * x
+    upd = tf.assign_add(v, [1.0, 1.0])
+
+    def run(sess):
+        with sess.as_default():
+            out = [tf.get_default_session() is sess, y.eval(feed_dict={x: [1.0, 1.0]}), v.eval()]
+            upd.op.run()
+            out.append(v.eval(session=sess))
+            out.append(tf.get_default_graph() is sess.graph)
+            out.append(sess.run({"y": y, "pair": (v, [x])}, {x: [2.0, 3.0]}))
+            out.append(sess.run(y, feed_dict={"x:0": np.array([1.0, 0.5])}))
+        out.append(tf.get_default_session() is None)
+        return out
+
+    return P(run=run, static=[y.graph is tf.get_default_graph(), x.op.type, v.op.type, y.op.type, upd.op.type])
+
+
+def test_session_api():
+    check(session_api)

@@ -7,9 +7,9 @@ pytest.importorskip("tensorflow")
 
 import flowjit  # noqa: E402
 
-from .harness import Mismatch, P, check  # noqa: E402
+from .harness import MARKS, Mismatch, P, check  # noqa: E402
 
-pytestmark = pytest.mark.tf
+pytestmark = MARKS
 
 
 def differs_in_value(tf):

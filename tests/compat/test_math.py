@@ -11,9 +11,9 @@ from hypothesis.extra import numpy as hnp
 
 pytest.importorskip("tensorflow")
 
-from .harness import P, check  # noqa: E402
+from .harness import MARKS, P, check  # noqa: E402
 
-pytestmark = pytest.mark.tf
+pytestmark = MARKS
 
 HYPOTHESIS = settings(max_examples=12, deadline=None, derandomize=True,
                       suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -44,19 +44,21 @@ def _fn(tf, dotted):
     return obj
 
 
-def unary(tf, name, dtype):
-    x = tf.placeholder(getattr(tf, dtype), [None], name="x")
-    y = _fn(tf, name)(x)
-    c = _fn(tf, name)(tf.constant(UNARY[name].astype(dtype)))  # constant input: folded by flowjit's passes
-    return P(fetch=[y, c], feed={x: UNARY[name].astype(dtype)})
+def unary(tf, name):
+    outs = []
+    feed = {}
+    for dtype in ("float32", "float64"):
+        x = tf.placeholder(getattr(tf, dtype), [None], name="x")
+        outs.append(_fn(tf, name)(x))
+        outs.append(_fn(tf, name)(tf.constant(UNARY[name].astype(dtype))))  # constant input: folded by passes
+        feed[x] = UNARY[name].astype(dtype)
+    return P(fetch=outs, feed=feed)
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("name", sorted(UNARY))
-def test_unary(name, dtype):
+def test_unary(name):
     # swish is a custom-gradient function in TF (its output is an IdentityN): values only
-    check(functools.partial(unary, name=name, dtype=dtype), rtol=2e-6 if dtype == "float32" else 1e-12,
-          names=name != "nn.swish")
+    check(functools.partial(unary, name=name), names=name != "nn.swish")
 
 
 INT_VALUES = np.array([-7, -6, -5, -3, -2, -1, 0, 1, 2, 3, 5, 6, 7, 100, -100])
@@ -83,8 +85,7 @@ INT_OK = {"add", "subtract", "multiply", "divide", "truediv", "div", "floordiv",
           "less_equal", "greater", "greater_equal", "math.floordiv", "pow"}
 
 
-def binary(tf, name, dtype, xshape, yshape, seed):
-    rng = np.random.RandomState(seed)
+def _binary_operands(name, dtype, xshape, yshape, rng):
     if dtype.startswith("int"):
         xv = rng.randint(-9, 10, size=xshape).astype(dtype)
         yv = rng.randint(-9, 10, size=yshape).astype(dtype)
@@ -102,18 +103,25 @@ def binary(tf, name, dtype, xshape, yshape, seed):
             yv = np.abs(yv) + 0.1
         if name in ("div_no_nan", "math.divide_no_nan") and yv.size:
             yv.flat[0] = 0
-    x = tf.placeholder(getattr(tf, dtype), xshape, name="x")
-    y = tf.placeholder(getattr(tf, dtype), yshape, name="y")
-    z = _fn(tf, name)(x, y)
-    return P(fetch=z, feed={x: xv, y: yv}, static=[z.get_shape()])
+    return xv, yv
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64", "int32", "int64"])
+def binary(tf, name, dtypes, xshape, yshape, seed):
+    rng = np.random.RandomState(seed)
+    outs, feed = [], {}
+    for dtype in dtypes:
+        xv, yv = _binary_operands(name, dtype, xshape, yshape, rng)
+        x = tf.placeholder(getattr(tf, dtype), xshape, name="x")
+        y = tf.placeholder(getattr(tf, dtype), yshape, name="y")
+        outs.append(_fn(tf, name)(x, y))
+        feed.update({x: xv, y: yv})
+    return P(fetch=outs, feed=feed, static=[z.get_shape() for z in outs])
+
+
 @pytest.mark.parametrize("name", BINARY)
-def test_binary_broadcasting(name, dtype):
-    if dtype.startswith("int") and name not in INT_OK:
-        pytest.skip("not defined for integers")
-    check(functools.partial(binary, name=name, dtype=dtype, xshape=(2, 1, 3), yshape=(4, 1), seed=1))
+def test_binary_broadcasting(name):
+    dtypes = ["float32", "float64"] + (["int32", "int64"] if name in INT_OK else [])
+    check(functools.partial(binary, name=name, dtypes=tuple(dtypes), xshape=(2, 1, 3), yshape=(4, 1), seed=1))
 
 
 @given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4, max_side=4),
@@ -123,7 +131,7 @@ def test_binary_broadcasting(name, dtype):
 @HYPOTHESIS
 def test_binary_broadcasting_random_shapes(shapes, name, dtype, seed):
     xshape, yshape = shapes.input_shapes
-    check(functools.partial(binary, name=name, dtype=dtype, xshape=xshape, yshape=yshape, seed=seed))
+    check(functools.partial(binary, name=name, dtypes=(dtype,), xshape=xshape, yshape=yshape, seed=seed))
 
 
 def binary_unknown_dims(tf):
@@ -245,23 +253,26 @@ REDUCTIONS = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_p
               "math.reduce_euclidean_norm"]
 
 
-def reduction(tf, name, dtype, axis_kw):
+def reduction(tf, name, dtypes, axis_kw):
     rng = np.random.RandomState(0)
-    if dtype == "bool":
-        v = rng.rand(2, 3, 4) > 0.5
-    elif dtype.startswith("int"):
-        v = rng.randint(-5, 6, size=(2, 3, 4)).astype(dtype)
-    else:
-        v = rng.uniform(-2, 2, size=(2, 3, 4)).astype(dtype)
-    x = tf.placeholder(getattr(tf, dtype), [None, 3, 4])
-    fn = _fn(tf, name)
-    outs = [fn(x, **kw) for kw in axis_kw]
-    return P(fetch=outs, feed={x: v}, static=[o.get_shape() for o in outs] + [o.dtype for o in outs])
+    outs, feed = [], {}
+    for dtype in dtypes:
+        if dtype == "bool":
+            v = rng.rand(2, 3, 4) > 0.5
+        elif dtype.startswith("int"):
+            v = rng.randint(-5, 6, size=(2, 3, 4)).astype(dtype)
+        else:
+            v = rng.uniform(-2, 2, size=(2, 3, 4)).astype(dtype)
+        x = tf.placeholder(getattr(tf, dtype), [None, 3, 4])
+        feed[x] = v
+        fn = _fn(tf, name)
+        outs += [fn(x, **kw) for kw in axis_kw]
+    return P(fetch=outs, feed=feed, static=[o.get_shape() for o in outs] + [o.dtype for o in outs])
 
 
-AXES = [{}, {"axis": 1}, {"axis": -1}, {"axis": [0, 2]}, {"axis": 1, "keepdims": True},
-        {"axis": [1, 2], "keep_dims": True}, {"reduction_indices": [0]}, {"reduction_indices": 2, "keep_dims": True},
-        {"axis": None, "keepdims": True}, {"axis": []}, {"axis": (0, 1)}]
+AXES = [{}, {"axis": -1}, {"axis": [0, 2]}, {"axis": 1, "keepdims": True}, {"axis": [1, 2], "keep_dims": True},
+        {"reduction_indices": [0]}, {"reduction_indices": 2, "keep_dims": True}, {"axis": None, "keepdims": True},
+        {"axis": []}]
 
 
 @pytest.mark.parametrize("name", REDUCTIONS)
@@ -272,8 +283,7 @@ def test_reductions(name):
     axes = AXES
     if name in ("math.reduce_std", "math.reduce_variance", "math.reduce_euclidean_norm"):  # TF2-style signatures
         axes = [kw for kw in AXES if "keep_dims" not in kw and "reduction_indices" not in kw]
-    for dtype in dtypes:
-        check(functools.partial(reduction, name=name, dtype=dtype, axis_kw=axes))
+    check(functools.partial(reduction, name=name, dtypes=tuple(dtypes), axis_kw=tuple(axes)))
 
 
 def reduction_unknown_axis(tf):
@@ -421,3 +431,34 @@ def math_namespace(tf):
 
 def test_tf_math_namespace():
     check(math_namespace)
+
+
+@st.composite
+def reduction_cases(draw):
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=4))
+    rank = len(shape)
+    axes = draw(st.one_of(st.none(), st.integers(-rank, rank - 1),
+                          st.lists(st.integers(0, rank - 1), min_size=1, max_size=rank, unique=True)))
+    return shape, axes, draw(st.booleans()), draw(st.sampled_from(["reduce_sum", "reduce_mean", "reduce_max",
+                                                                    "reduce_min", "reduce_prod", "argmax"]))
+
+
+def random_reduction(tf, shape, axes, keepdims, name, seed):
+    rng = np.random.RandomState(seed)
+    outs, feed = [], {}
+    for dtype in ("float32", "int32"):
+        x = tf.placeholder(getattr(tf, dtype), [None] * len(shape))
+        feed[x] = (rng.uniform(-3, 3, shape) if dtype == "float32" else rng.randint(-4, 5, shape)).astype(dtype)
+        if name == "argmax":
+            outs.append(tf.argmax(x, axis=axes if isinstance(axes, int) else 0))
+        else:
+            outs.append(_fn(tf, name)(x, axis=axes, keepdims=keepdims))
+    return P(fetch=outs, feed=feed, static=[o.get_shape() for o in outs])
+
+
+@given(case=reduction_cases(), seed=st.integers(0, 1000))
+@HYPOTHESIS
+def test_reductions_random_shapes(case, seed):
+    shape, axes, keepdims, name = case
+    check(functools.partial(random_reduction, shape=shape, axes=axes if not isinstance(axes, list) else tuple(axes),
+                            keepdims=keepdims, name=name, seed=seed), rtol=1e-5)

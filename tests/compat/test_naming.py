@@ -6,9 +6,9 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from .harness import P, check  # noqa: E402
+from .harness import MARKS, P, check  # noqa: E402
 
-pytestmark = pytest.mark.tf
+pytestmark = MARKS
 
 
 def auto_names(tf):

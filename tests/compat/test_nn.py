@@ -8,9 +8,9 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from .harness import P, check, data  # noqa: E402
+from .harness import MARKS, P, check, data  # noqa: E402
 
-pytestmark = pytest.mark.tf
+pytestmark = MARKS
 
 IMG = data(50, [2, 7, 6, 3])
 FILT = data(51, [3, 2, 3, 4], scale=0.5)

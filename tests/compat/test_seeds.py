@@ -5,9 +5,9 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from .harness import P, check, data, load_weights  # noqa: E402
+from .harness import MARKS, P, check, data, load_weights  # noqa: E402
 
-pytestmark = pytest.mark.tf
+pytestmark = MARKS
 
 
 def linear_regression(tf):
