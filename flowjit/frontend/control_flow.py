@@ -969,7 +969,8 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
                               "parallel_iterations": int(parallel_iterations), "back_prop": bool(back_prop),
                               "num_exports": 0},
                              name=scope, control_inputs=[n.graph.wrap(n) for n in controls])
-        outs = _tf1_named(op.outputs[n_hidden:len(flat)], "Exit", first=n_hidden)
+        # TF1 counts maximum_iterations' counter as the first loop variable: user results from Exit_1
+        outs = _tf1_named(op.outputs[n_hidden:len(flat)], "Exit", first=0 if maximum_iterations is None else 1)
         packed = _pack(result, outs)
     if single or (not return_same_structure and len(outs) == 1):
         return outs[0]

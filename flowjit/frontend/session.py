@@ -399,9 +399,9 @@ def _describe(t: Tensor) -> str:
 
 
 def _feed_array(tensor: Tensor, fed: Any) -> np.ndarray:
-    """Convert a fed value to the tensor's dtype as TF does (`np.asarray(value, dtype)`: a float
-    fed to an int32 placeholder is truncated, a list of ints to a bool one is tested against 0),
-    refusing Tensors, Python ints and integer arrays that do not fit, and wrong shapes."""
+    """Convert a fed value to the tensor's dtype as TF does (`np.asarray(value, dtype)`), but
+    refuse what TF would silently corrupt: floats that are not whole numbers fed to an integer
+    or bool tensor, integers that do not fit, Tensors, and wrong shapes."""
     if isinstance(fed, (Tensor, Operation)):
         raise TypeError(f"The value of a feed cannot be a tf.Tensor object ({fed.name}). Acceptable feed values "
                         "include Python scalars, strings, lists, numpy ndarrays, or TensorHandles.")
@@ -428,6 +428,13 @@ def _feed_array(tensor: Tensor, fed: Any) -> np.ndarray:
         except (TypeError, ValueError, OverflowError) as e:
             raise type(e)(f"Cannot feed a value of type {type(fed).__name__} to tensor {_describe(tensor)} of "
                           f"dtype {want.name}: {e}") from None
+        if (want.is_integer or want.is_bool) and source.dtype.kind in "fc" and source.size:
+            # TF truncates 1.5 to 1 here without a word; flowjit refuses a feed whose values would change
+            with np.errstate(invalid="ignore"):
+                same = np.array_equal(arr.astype(source.dtype), source)
+            if not same:
+                raise TypeError(f"Cannot feed {source.dtype} values to tensor {_describe(tensor)} of dtype "
+                                f"{want.name}: the conversion would change them (e.g. truncate 1.5 to 1).")
     arr = np.ascontiguousarray(arr, dtype=want.np_dtype).reshape(np.shape(arr))  # keep 0-d feeds 0-d
     if not tensor.shape.is_compatible_with(arr.shape):
         raise ValueError(f"Cannot feed value of shape {arr.shape} for Tensor {_describe(tensor)}, "

@@ -191,7 +191,9 @@ class Tensor:
             try:
                 # TF's binary_op_wrapper: everything the operator builds (a converted operand
                 # "add/y", a composite's inner nodes) goes in the scope "add"; the result is "add"
-                with self.graph.name_scope(node_name) as scope:
+                from .graph import get_default_graph
+
+                with get_default_graph().name_scope(node_name) as scope:  # where the op will be made
                     if reverse:
                         return fn(convert_to_tensor(other, dtype_hint=self.dtype, name="x"), self, name=scope)
                     return fn(self, other, name=scope)

@@ -84,7 +84,8 @@ def fills(tf):
             tf.constant([[1, 2]], dtype=tf.float32), tf.constant(True), tf.constant("hi"), tf.constant(np.int16(3)),
             tf.constant([1.5], dtype=tf.float16), tf.constant(np.arange(3, dtype=np.uint8)),
             tf.placeholder_with_default([1.0, 2.0], [None])]
-    return P(fetch=outs, feed={n: 3, x: np.ones((3, 2))}, static=[o.get_shape() for o in outs] + [o.dtype for o in outs])
+    return P(fetch=outs, feed={n: 3, x: np.ones((3, 2))},
+             static=[o.get_shape() for o in outs] + [o.dtype for o in outs])
 
 
 def test_fills_and_constants():
@@ -99,8 +100,7 @@ def unique_etc(tf):
     outs = [y, idx, d.out, d.idx, tf.invert_permutation([2, 0, 1]),
             tf.space_to_depth(img, 2), tf.depth_to_space(tf.space_to_depth(img, 2), 2),
             tf.scatter_nd([[1], [3]], [9, 10], [5]), tf.scatter_nd([[0, 1], [1, 0], [0, 1]], [1.0, 2.0, 3.0], [2, 2]),
-            tf.tensor_scatter_nd_update(tf.zeros([3]), [[0], [2]], [5.0, 6.0]) if hasattr(tf, "tensor_scatter_nd_update")
-            else tf.zeros([3]),
+            tf.tensor_scatter_nd_update(tf.zeros([3]), [[0], [2]], [5.0, 6.0]),
             tf.broadcast_dynamic_shape(tf.constant([2, 1]), tf.constant([1, 3])),
             tf.identity_n([x, x])[1], tf.stop_gradient(x)]
     return P(fetch=outs, static=[o.get_shape() for o in outs] + [o.dtype for o in outs]

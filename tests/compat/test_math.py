@@ -236,8 +236,7 @@ def test_comparisons_and_logic():
 def where_broadcast(tf):
     c = tf.placeholder(tf.bool, [None])
     x = tf.placeholder(tf.float32, [None, 3])
-    outs = [tf.where(c, x, -x), tf.where(c > False, x, tf.zeros_like(x))] if False else [tf.where(c, x, -x)]
-    outs.append(tf.where_v2(tf.constant([True, False, True]), x, 0.0) if hasattr(tf, "where_v2") else x)
+    outs = [tf.where(c, x, -x), tf.where_v2(tf.constant([True, False, True]), x, 0.0)]
     return P(fetch=outs, feed={c: [True, False], x: np.arange(6.0).reshape(2, 3)},
              static=[o.get_shape() for o in outs])
 
@@ -300,7 +299,8 @@ def test_reduction_axis_tensor():
 
 def integer_mean_truncates(tf):
     x = tf.constant([[1, 2], [4, 4]])
-    return [tf.reduce_mean(x), tf.reduce_mean(x, 0), tf.reduce_mean(-x, 1), tf.reduce_mean(tf.constant([1, 2], tf.int64))]
+    return [tf.reduce_mean(x), tf.reduce_mean(x, 0), tf.reduce_mean(-x, 1),
+            tf.reduce_mean(tf.constant([1, 2], tf.int64))]
 
 
 def test_integer_mean_truncates():
@@ -334,7 +334,8 @@ def test_cumsum_cumprod():
 
 
 def sequences(tf):
-    outs = [tf.range(5), tf.range(2, 10, 3), tf.range(10, 2, -2), tf.range(0.0, 1.0, 0.25), tf.range(5, dtype=tf.float32),
+    outs = [tf.range(5), tf.range(2, 10, 3), tf.range(10, 2, -2), tf.range(0.0, 1.0, 0.25),
+            tf.range(5, dtype=tf.float32),
             tf.range(tf.constant(4)), tf.range(1, 4, dtype=tf.int64), tf.range(0, 1, 0.3)]
     return P(fetch=outs, static=[o.get_shape() for o in outs] + [o.dtype for o in outs])
 
@@ -395,7 +396,8 @@ def clip_and_norms(tf):
     clipped, gnorm = tf.clip_by_global_norm([x, y], 5.0)
     outs = [tf.clip_by_value(x, -1.0, 2.0), tf.clip_by_norm(x, 5.0), tf.clip_by_norm(x, 2.0, axes=[1]),
             clipped, gnorm, tf.global_norm([x, y]), tf.norm(x), tf.norm(x, axis=1), tf.norm(x, ord=1),
-            tf.norm(x, ord=np.inf, axis=0), tf.norm(x, ord="fro", axis=[0, 1]), tf.norm(x, ord=3, axis=1, keepdims=True),
+            tf.norm(x, ord=np.inf, axis=0), tf.norm(x, ord="fro", axis=[0, 1]),
+            tf.norm(x, ord=3, axis=1, keepdims=True),
             tf.norm(x, ord=1, axis=(0, 1)), tf.nn.l2_normalize(x, 1), tf.nn.l2_normalize(x, axis=0),
             tf.math.l2_normalize(y, 0), tf.nn.l2_loss(x), tf.add_n([x, x, x]), tf.scalar_mul(2.0, x),
             ]

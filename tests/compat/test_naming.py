@@ -64,7 +64,7 @@ def more_auto_names(tf):
             tf.logical_not(x > 0), tf.logical_and(x > 0, x < 1), tf.random_normal([2]),
             tf.truncated_normal([2]), tf.count_nonzero(x), tf.nn.moments(x, [0]),
             tf.to_float(tf.constant(1)), tf.to_int32(x), tf.nn.top_k(x, 2), tf.sequence_mask([1, 2], 3),
-            tf.boolean_mask(x, [True, False, True], axis=1), tf.norm(x) if hasattr(tf, "norm") else None]
+            tf.boolean_mask(x, [True, False, True], axis=1), tf.norm(x)]
     return P(static=outs)
 
 
@@ -352,3 +352,23 @@ def get_by_name(tf):
 
 def test_lookup_by_name():
     check(get_by_name)
+
+
+def control_flow_names(tf):
+    """cond/while results (cond/Merge, while/Exit_1) and the names around them: what a branch
+    builds does not take top-level names."""
+    x = tf.placeholder(tf.float32, [], name="x")
+    p = tf.placeholder(tf.bool, [], name="p")
+    c = tf.cond(p, lambda: x * 2.0 + 1.0, lambda: x - 1.0)
+    c2 = tf.cond(p, lambda: (x, x * 2.0), lambda: (x, x), name="pair")
+    y = x * 3.0
+    z = x + 1.0
+    i, w = tf.while_loop(lambda i, v: i < 3, lambda i, v: (i + 1, v * 2.0 + x), [0, x])
+    m = tf.while_loop(lambda v: v < 10.0, lambda v: v * 2.0, [x], maximum_iterations=3, name="bounded")
+    k = tf.case([(p, lambda: x)], default=lambda: -x)
+    v = x * 4.0
+    return P(static=[c, c2, y, z, i, w, m, k, v])
+
+
+def test_control_flow_names():
+    check(control_flow_names)

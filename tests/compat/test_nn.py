@@ -20,18 +20,21 @@ def convs(tf, padding):
     x = tf.placeholder(tf.float32, [None, 7, 6, 3])
     w = tf.constant(FILT)
     outs = [tf.nn.conv2d(x, w, [1, 1, 1, 1], padding), tf.nn.conv2d(x, w, [1, 2, 2, 1], padding),
-            tf.nn.conv2d(x, w, [1, 3, 1, 1], padding), tf.nn.conv2d(x, w, [1, 1, 1, 1], padding, dilations=[1, 2, 2, 1]),
+            tf.nn.conv2d(x, w, [1, 3, 1, 1], padding),
+            tf.nn.conv2d(x, w, [1, 1, 1, 1], padding, dilations=[1, 2, 2, 1]),
             tf.nn.conv2d(x, w, strides=[1, 2, 1, 1], padding=padding, use_cudnn_on_gpu=False),
             tf.nn.convolution(x, w, padding, strides=[2, 2]),
             tf.nn.depthwise_conv2d(x, tf.constant(data(52, [2, 2, 3, 2])), [1, 1, 1, 1], padding),
             tf.nn.depthwise_conv2d(x, tf.constant(data(52, [2, 2, 3, 2])), [1, 2, 2, 1], padding),
             tf.nn.separable_conv2d(x, tf.constant(data(53, [2, 2, 3, 2])), tf.constant(data(54, [1, 1, 6, 5])),
                                    [1, 1, 1, 1], padding),
-            tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], padding), tf.nn.max_pool(x, [1, 3, 3, 1], [1, 1, 2, 1], padding),
-            tf.nn.avg_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], padding), tf.nn.avg_pool(x, [1, 3, 2, 1], [1, 2, 1, 1], padding),
+            tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], padding),
+            tf.nn.max_pool(x, [1, 3, 3, 1], [1, 1, 2, 1], padding),
+            tf.nn.avg_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], padding),
+            tf.nn.avg_pool(x, [1, 3, 2, 1], [1, 2, 1, 1], padding),
             tf.nn.pool(x, [2, 2], "MAX", padding, strides=[2, 2]), tf.nn.pool(x, [2, 3], "AVG", padding),
             tf.nn.conv1d(tf.reshape(x, [-1, 42, 3]), tf.constant(data(55, [3, 3, 2])), 2, padding),
-            tf.nn.max_pool2d(x, 2, 2, padding) if hasattr(tf.nn, "max_pool2d") else x]
+            tf.nn.max_pool2d(x, 2, 2, padding)]
     return P(fetch=outs, feed={x: IMG}, static=[o.get_shape() for o in outs])
 
 
@@ -154,14 +157,8 @@ def embeddings_and_topk(tf):
             tf.nn.embedding_lookup([params[:3], params[3:]], [0, 1, 4, 5], partition_strategy="div"),
             v, i, v1, i1, tf.nn.in_top_k(tf.constant([[1.0, 5.0, 3.0], [2.0, 2.0, 1.0]]), [2, 1], 1),
             tf.nn.in_top_k(tf.constant([[1.0, 5.0, 3.0], [2.0, 2.0, 1.0]]), [2, 2], 2),
-            tf.nn.dropout(params, keep_prob=1.0), tf.nn.dropout(params, rate=0.0) if _has_rate(tf) else params]
+            tf.nn.dropout(params, keep_prob=1.0), tf.nn.dropout(params, rate=0.0)]
     return P(fetch=outs, feed={ids: [[1, 2], [3, 3]]}, static=[o.get_shape() for o in outs])
-
-
-def _has_rate(tf):
-    import inspect
-
-    return "rate" in inspect.signature(tf.nn.dropout).parameters
 
 
 def test_embeddings_and_top_k():
@@ -171,7 +168,7 @@ def test_embeddings_and_top_k():
 def dropout_statistics(tf):
     x = tf.ones([400, 50])
     d = tf.nn.dropout(x, keep_prob=0.75)
-    d2 = tf.nn.dropout(x, rate=0.25, noise_shape=[400, 1]) if _has_rate(tf) else tf.nn.dropout(x, 0.75, [400, 1])
+    d2 = tf.nn.dropout(x, rate=0.25, noise_shape=[400, 1])
     kept = tf.reduce_mean(tf.cast(d > 0, tf.float32))
     row_consistent = tf.reduce_all(tf.logical_or(tf.equal(tf.reduce_min(d2, 1), tf.reduce_max(d2, 1)), False))
     return P(fetch=[tf.abs(kept - 0.75) < 0.02, tf.reduce_max(d), row_consistent], static=[d.get_shape()])
