@@ -134,6 +134,11 @@ def _check(labels: Any, predictions: Any) -> tuple[Tensor, Tensor]:
         raise ValueError("labels must not be None.")
     if predictions is None:
         raise ValueError("predictions must not be None.")
+    return _convert_pair(labels, predictions)
+
+
+def _convert_pair(labels: Any, predictions: Any) -> tuple[Tensor, Tensor]:
+    """`predictions` as a tensor and `labels` as floats of its dtype, checked to have compatible shapes."""
     predictions = convert_to_tensor(predictions)
     labels = _float(labels, predictions)
     if not predictions.shape.is_compatible_with(labels.shape):
@@ -141,24 +146,30 @@ def _check(labels: Any, predictions: Any) -> tuple[Tensor, Tensor]:
     return labels, predictions
 
 
+def _pointwise_loss(default_scope: str, labels: Any, predictions: Any, weights: Any, scope: str | None,
+                    loss_collection: str | None, reduction: str, formula: Any) -> Tensor:
+    """The body shared by the element-wise losses: in the loss's name scope, check the inputs,
+    apply `formula(labels, predictions)` per element and reduce it with `compute_weighted_loss`."""
+    with get_default_graph().name_scope(scope or default_scope) as scope:
+        labels, predictions = _check(labels, predictions)
+        losses = formula(labels, predictions)
+        return compute_weighted_loss(losses, weights, scope, loss_collection=loss_collection, reduction=reduction)
+
+
 def mean_squared_error(labels: Any, predictions: Any, weights: Any = 1.0, scope: str | None = None,
                        loss_collection: str | None = GraphKeys.LOSSES,
                        reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     m, _, _ = _ops()
-    with get_default_graph().name_scope(scope or "mean_squared_error") as scope:
-        labels, predictions = _check(labels, predictions)
-        losses = m.square(predictions - labels)
-        return compute_weighted_loss(losses, weights, scope, loss_collection=loss_collection, reduction=reduction)
+    return _pointwise_loss("mean_squared_error", labels, predictions, weights, scope, loss_collection, reduction,
+                           lambda labels, predictions: m.square(predictions - labels))
 
 
 def absolute_difference(labels: Any, predictions: Any, weights: Any = 1.0, scope: str | None = None,
                         loss_collection: str | None = GraphKeys.LOSSES,
                         reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     m, _, _ = _ops()
-    with get_default_graph().name_scope(scope or "absolute_difference") as scope:
-        labels, predictions = _check(labels, predictions)
-        losses = m.abs(predictions - labels)
-        return compute_weighted_loss(losses, weights, scope, loss_collection=loss_collection, reduction=reduction)
+    return _pointwise_loss("absolute_difference", labels, predictions, weights, scope, loss_collection, reduction,
+                           lambda labels, predictions: m.abs(predictions - labels))
 
 
 def huber_loss(labels: Any, predictions: Any, weights: Any = 1.0, delta: float = 1.0, scope: str | None = None,
@@ -166,40 +177,43 @@ def huber_loss(labels: Any, predictions: Any, weights: Any = 1.0, delta: float =
                reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """0.5 * e^2 where |e| <= delta, else delta * (|e| - 0.5 * delta)."""
     m, _, _ = _ops()
-    with get_default_graph().name_scope(scope or "huber_loss") as scope:
-        labels, predictions = _check(labels, predictions)
+
+    def formula(labels: Tensor, predictions: Tensor) -> Tensor:
         abs_error = m.abs(predictions - labels)
         d = convert_to_tensor(delta, dtype=predictions.dtype)
         quadratic = m.minimum(abs_error, d)
         linear = abs_error - quadratic
         half = convert_to_tensor(0.5, dtype=predictions.dtype)
-        losses = half * m.square(quadratic) + d * linear
-        return compute_weighted_loss(losses, weights, scope, loss_collection=loss_collection, reduction=reduction)
+        return half * m.square(quadratic) + d * linear
+
+    return _pointwise_loss("huber_loss", labels, predictions, weights, scope, loss_collection, reduction, formula)
 
 
 def log_loss(labels: Any, predictions: Any, weights: Any = 1.0, epsilon: float = 1e-7, scope: str | None = None,
              loss_collection: str | None = GraphKeys.LOSSES,
              reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     m, _, _ = _ops()
-    with get_default_graph().name_scope(scope or "log_loss") as scope:
-        labels, predictions = _check(labels, predictions)
+
+    def formula(labels: Tensor, predictions: Tensor) -> Tensor:
         eps = convert_to_tensor(epsilon, dtype=predictions.dtype)
         one = convert_to_tensor(1, dtype=predictions.dtype)
-        losses = -labels * m.log(predictions + eps) - (one - labels) * m.log(one - predictions + eps)
-        return compute_weighted_loss(losses, weights, scope, loss_collection=loss_collection, reduction=reduction)
+        return -labels * m.log(predictions + eps) - (one - labels) * m.log(one - predictions + eps)
+
+    return _pointwise_loss("log_loss", labels, predictions, weights, scope, loss_collection, reduction, formula)
 
 
 def hinge_loss(labels: Any, logits: Any, weights: Any = 1.0, scope: str | None = None,
                loss_collection: str | None = GraphKeys.LOSSES,
                reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """max(0, 1 - (2 * labels - 1) * logits) for labels in {0, 1}."""
-    m, _, nn = _ops()
-    with get_default_graph().name_scope(scope or "hinge_loss") as scope:
-        labels, logits = _check(labels, logits)
+    _, _, nn = _ops()
+
+    def formula(labels: Tensor, logits: Tensor) -> Tensor:
         one = convert_to_tensor(1, dtype=logits.dtype)
         two = convert_to_tensor(2, dtype=logits.dtype)
-        losses = nn.relu(one - (two * labels - one) * logits)
-        return compute_weighted_loss(losses, weights, scope, loss_collection=loss_collection, reduction=reduction)
+        return nn.relu(one - (two * labels - one) * logits)
+
+    return _pointwise_loss("hinge_loss", labels, logits, weights, scope, loss_collection, reduction, formula)
 
 
 def softmax_cross_entropy(onehot_labels: Any, logits: Any, weights: Any = 1.0, label_smoothing: float = 0,
@@ -207,10 +221,7 @@ def softmax_cross_entropy(onehot_labels: Any, logits: Any, weights: Any = 1.0, l
                           reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     m, a, nn = _ops()
     with get_default_graph().name_scope(scope or "softmax_cross_entropy_loss") as scope:
-        logits = convert_to_tensor(logits)
-        labels = _float(onehot_labels, logits)
-        if not logits.shape.is_compatible_with(labels.shape):
-            raise ValueError(f"Shapes {logits.shape} and {labels.shape} are incompatible")
+        labels, logits = _convert_pair(onehot_labels, logits)
         if label_smoothing > 0:
             num_classes = logits.shape.dims[-1]
             if num_classes is None:
@@ -250,10 +261,7 @@ def sigmoid_cross_entropy(multi_class_labels: Any, logits: Any, weights: Any = 1
                           reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     _, a, nn = _ops()
     with get_default_graph().name_scope(scope or "sigmoid_cross_entropy_loss") as scope:
-        logits = convert_to_tensor(logits)
-        labels = _float(multi_class_labels, logits)
-        if not logits.shape.is_compatible_with(labels.shape):
-            raise ValueError(f"Shapes {logits.shape} and {labels.shape} are incompatible")
+        labels, logits = _convert_pair(multi_class_labels, logits)
         if label_smoothing > 0:
             ls = convert_to_tensor(label_smoothing, dtype=logits.dtype)
             one = convert_to_tensor(1, dtype=logits.dtype)
@@ -274,11 +282,13 @@ def cosine_distance(labels: Any, predictions: Any, axis: int | None = None, weig
         axis = dim
     if axis is None:
         raise ValueError("You must specify 'axis'.")
-    with get_default_graph().name_scope(scope or "cosine_distance_loss") as scope:
-        labels, predictions = _check(labels, predictions)
+
+    def formula(labels: Tensor, predictions: Tensor) -> Tensor:
         one = convert_to_tensor(1, dtype=predictions.dtype)
-        losses = one - m.reduce_sum(m.multiply(predictions, labels), axis=axis, keepdims=True)
-        return compute_weighted_loss(losses, weights, scope, loss_collection=loss_collection, reduction=reduction)
+        return one - m.reduce_sum(m.multiply(predictions, labels), axis=axis, keepdims=True)
+
+    return _pointwise_loss("cosine_distance_loss", labels, predictions, weights, scope, loss_collection, reduction,
+                           formula)
 
 
 def mean_pairwise_squared_error(labels: Any, predictions: Any, weights: Any = 1.0, scope: str | None = None,

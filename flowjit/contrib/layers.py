@@ -136,46 +136,43 @@ _DEFAULT = object()
 
 # --- regularizers ------------------------------------------------------------------------
 
-def l2_regularizer(scale: float, scope: str | None = None) -> Callable:
-    """weights -> scale * sum(weights ** 2) / 2 (`scale * tf.nn.l2_loss(weights)`)."""
+def _scaled_regularizer(scale: float, scope: str | None, default_scope: str, penalty: Callable,
+                        negative_suffix: str, fn_name: str) -> Callable:
+    """weights -> scale * penalty(weights), named `scope or default_scope` with a `scale` const.
+
+    TF's checks on `scale`: no integers, no negatives (TF's messages differ only by
+    `negative_suffix`); a zero scale gives a regularizer that returns None."""
     if isinstance(scale, numbers.Integral):
         raise ValueError(f"scale cannot be an integer: {scale}")
     if isinstance(scale, numbers.Real):
         if scale < 0.0:
-            raise ValueError(f"Setting a scale less than 0 on a regularizer: {scale}.")
+            raise ValueError(f"Setting a scale less than 0 on a regularizer: {scale}{negative_suffix}")
         if scale == 0.0:
             return lambda _: None
 
-    def l2(weights: Any) -> Tensor:
+    def regularizer(weights: Any) -> Tensor:
         from ..frontend import math_ops
 
-        with get_default_graph().name_scope(scope or "l2_regularizer") as name:
+        with get_default_graph().name_scope(scope or default_scope) as name:
             w = convert_to_tensor(weights)
             my_scale = convert_to_tensor(scale, dtype=w.dtype, name="scale")
-            return math_ops.multiply(my_scale, _nn().l2_loss(w), name=name)
+            return math_ops.multiply(my_scale, penalty(w), name=name)
 
-    return l2
+    regularizer.__name__ = fn_name
+    return regularizer
+
+
+def l2_regularizer(scale: float, scope: str | None = None) -> Callable:
+    """weights -> scale * sum(weights ** 2) / 2 (`scale * tf.nn.l2_loss(weights)`)."""
+    return _scaled_regularizer(scale, scope, "l2_regularizer", lambda w: _nn().l2_loss(w), ".", "l2")
 
 
 def l1_regularizer(scale: float, scope: str | None = None) -> Callable:
     """weights -> scale * sum(|weights|)."""
-    if isinstance(scale, numbers.Integral):
-        raise ValueError(f"scale cannot be an integer: {scale}")
-    if isinstance(scale, numbers.Real):
-        if scale < 0.0:
-            raise ValueError(f"Setting a scale less than 0 on a regularizer: {scale}")
-        if scale == 0.0:
-            return lambda _: None
+    from ..frontend import math_ops
 
-    def l1(weights: Any) -> Tensor:
-        from ..frontend import math_ops
-
-        with get_default_graph().name_scope(scope or "l1_regularizer") as name:
-            w = convert_to_tensor(weights)
-            my_scale = convert_to_tensor(scale, dtype=w.dtype, name="scale")
-            return math_ops.multiply(my_scale, math_ops.reduce_sum(math_ops.abs(w)), name=name)
-
-    return l1
+    return _scaled_regularizer(scale, scope, "l1_regularizer", lambda w: math_ops.reduce_sum(math_ops.abs(w)), "",
+                               "l1")
 
 
 def sum_regularizer(regularizer_list: Sequence[Callable], scope: str | None = None) -> Callable:
@@ -222,6 +219,41 @@ def _variable_scope(scope: Any, default: str, reuse: Any) -> Any:
     return variables.variable_scope(scope, default_name=default, reuse=reuse)
 
 
+def _default_initializers(weights_initializer: Any, biases_initializer: Any) -> tuple[Any, Any]:
+    """TF1 contrib's defaults for unset initializers: xavier weights, zero biases."""
+    if weights_initializer is _DEFAULT:
+        weights_initializer = xavier_initializer()
+    if biases_initializer is _DEFAULT:
+        biases_initializer = _zeros()
+    return weights_initializer, biases_initializer
+
+
+def _maybe_biases(num_outputs: int, dtype: Any, normalizer_fn: Any, biases_initializer: Any, trainable: bool,
+                  variables_collections: Any) -> Any:
+    """The `biases` model variable, or None when a normalizer replaces it or there is no initializer."""
+    if normalizer_fn is None and biases_initializer is not None:
+        return _model_variable("biases", [num_outputs], dtype, biases_initializer, None,
+                               trainable, _var_collections(variables_collections, "biases"))
+    return None
+
+
+def _finish_layer(out: Tensor, weights: Any, biases: Any, weights_regularizer: Any, biases_regularizer: Any,
+                  normalizer_fn: Any, normalizer_params: Any, activation_fn: Any) -> Tensor:
+    """The common tail of conv2d and fully_connected: add biases, record the regularization
+    losses, then normalizer_fn and activation_fn."""
+    nn = _nn()
+    if biases is not None:
+        out = nn.bias_add(out, biases)
+    _regularize(weights, weights_regularizer, "kernel")
+    if biases is not None:
+        _regularize(biases, biases_regularizer, "bias")
+    if normalizer_fn is not None:
+        out = normalizer_fn(out, **(normalizer_params or {}))
+    if activation_fn is not None:
+        out = activation_fn(out)
+    return out
+
+
 def conv2d(inputs: Any, num_outputs: int, kernel_size: Any, stride: Any = 1, padding: str = "SAME",
            data_format: str | None = None, rate: Any = 1, activation_fn: Any = _relu, normalizer_fn: Any = None,
            normalizer_params: Any = None, weights_initializer: Any = _DEFAULT, weights_regularizer: Any = None,
@@ -233,10 +265,7 @@ def conv2d(inputs: Any, num_outputs: int, kernel_size: Any, stride: Any = 1, pad
 
     if data_format not in (None, "NHWC", "NCHW"):
         raise ValueError(f"data_format has to be either NCHW or NHWC, got {data_format}")
-    if weights_initializer is _DEFAULT:
-        weights_initializer = xavier_initializer()
-    if biases_initializer is _DEFAULT:
-        biases_initializer = _zeros()
+    weights_initializer, biases_initializer = _default_initializers(weights_initializer, biases_initializer)
     nn = _nn()
     with _variable_scope(scope, "Conv", reuse) as sc:
         x = convert_to_tensor(inputs)
@@ -253,21 +282,12 @@ def conv2d(inputs: Any, num_outputs: int, kernel_size: Any, stride: Any = 1, pad
         rh, rw = _core._pair(rate, "rate")
         weights = _model_variable("weights", [kh, kw, in_channels, num_outputs], x.dtype, weights_initializer,
                                   None, trainable, _var_collections(variables_collections, "weights"))
-        biases = None
-        if normalizer_fn is None and biases_initializer is not None:
-            biases = _model_variable("biases", [num_outputs], x.dtype, biases_initializer, None,
-                                     trainable, _var_collections(variables_collections, "biases"))
+        biases = _maybe_biases(num_outputs, x.dtype, normalizer_fn, biases_initializer, trainable,
+                               variables_collections)
         kwargs = {"dilations": [1, rh, rw, 1]} if (rh, rw) != (1, 1) else {}
         out = nn.conv2d(x, weights, strides=[1, sh, sw, 1], padding=padding.upper(), **kwargs)
-        if biases is not None:
-            out = nn.bias_add(out, biases)
-        _regularize(weights, weights_regularizer, "kernel")
-        if biases is not None:
-            _regularize(biases, biases_regularizer, "bias")
-        if normalizer_fn is not None:
-            out = normalizer_fn(out, **(normalizer_params or {}))
-        if activation_fn is not None:
-            out = activation_fn(out)
+        out = _finish_layer(out, weights, biases, weights_regularizer, biases_regularizer, normalizer_fn,
+                            normalizer_params, activation_fn)
         if channels_first:
             out = array_ops.transpose(out, [0, 3, 1, 2])
         return _collect(outputs_collections, sc.name, out)
@@ -286,11 +306,7 @@ def fully_connected(inputs: Any, num_outputs: int, activation_fn: Any = _relu, n
 
     if not isinstance(num_outputs, numbers.Integral):
         raise ValueError(f"num_outputs type should be one of (int, long), got {type(num_outputs)}.")
-    if weights_initializer is _DEFAULT:
-        weights_initializer = xavier_initializer()
-    if biases_initializer is _DEFAULT:
-        biases_initializer = _zeros()
-    nn = _nn()
+    weights_initializer, biases_initializer = _default_initializers(weights_initializer, biases_initializer)
     with _variable_scope(scope, "fully_connected", reuse) as sc:
         x = convert_to_tensor(inputs)
         if x.shape.rank is None or x.shape.dims[-1] is None:
@@ -298,10 +314,8 @@ def fully_connected(inputs: Any, num_outputs: int, activation_fn: Any = _relu, n
         last = x.shape.dims[-1]
         weights = _model_variable("weights", [last, num_outputs], x.dtype, weights_initializer,
                                   None, trainable, _var_collections(variables_collections, "weights"))
-        biases = None
-        if normalizer_fn is None and biases_initializer is not None:
-            biases = _model_variable("biases", [num_outputs], x.dtype, biases_initializer, None,
-                                     trainable, _var_collections(variables_collections, "biases"))
+        biases = _maybe_biases(num_outputs, x.dtype, normalizer_fn, biases_initializer, trainable,
+                               variables_collections)
         if x.shape.rank > 2:
             outer = x.shape.as_list()[:-1]
             out = math_ops.matmul(array_ops.reshape(x, [-1, last]), weights)
@@ -311,15 +325,8 @@ def fully_connected(inputs: Any, num_outputs: int, activation_fn: Any = _relu, n
                 out = array_ops.reshape(out, array_ops.concat([array_ops.shape(x)[:-1], [num_outputs]], 0))
         else:
             out = math_ops.matmul(x, weights)
-        if biases is not None:
-            out = nn.bias_add(out, biases)
-        _regularize(weights, weights_regularizer, "kernel")
-        if biases is not None:
-            _regularize(biases, biases_regularizer, "bias")
-        if normalizer_fn is not None:
-            out = normalizer_fn(out, **(normalizer_params or {}))
-        if activation_fn is not None:
-            out = activation_fn(out)
+        out = _finish_layer(out, weights, biases, weights_regularizer, biases_regularizer, normalizer_fn,
+                            normalizer_params, activation_fn)
         return _collect(outputs_collections, sc.name, out)
 
 

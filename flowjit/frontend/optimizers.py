@@ -54,6 +54,26 @@ def _read(var: Any) -> Tensor:
     return var.value()
 
 
+def _assign_moving_average(slot: Any, decay: Tensor, one: Tensor, x: Tensor, fn: Any = None) -> Tensor:
+    """slot = slot * decay + fn(x) * (1 - decay), the decayed-average slot update (fn: identity
+    when None; applied after `slot * decay` is built, keeping TF's node order)."""
+    decayed = _read(slot) * decay
+    value = x if fn is None else fn(x)
+    return _assign(slot, decayed + value * (one - decay))
+
+
+def _apply_proximal(var: Any, grad: Tensor, lr: Tensor, l1: Tensor, l2: Tensor, one: Tensor, l1_is_zero: bool,
+                    name: str) -> Any:
+    """var = shrink(var - lr * grad, lr * l1) / (1 + lr * l2), the proximal step shared by
+    ProximalGradientDescent and ProximalAdagrad (no shrink when l1 is a Python zero)."""
+    prox = _read(var) - lr * grad
+    if l1_is_zero:
+        new = prox / (one + lr * l2)
+    else:
+        new = _shrink(prox, lr * l1, one + lr * l2)
+    return _assign(var, new, name=name).op
+
+
 def _shrink(prox: Tensor, threshold: Tensor, scale: Tensor) -> Tensor:
     """sign(prox) * max(|prox| - threshold, 0) / scale (the proximal L1/L2 step)."""
     m = _math()
@@ -148,8 +168,8 @@ class AdamOptimizer(Optimizer):
         lr_t = lr * m_.sqrt(one - b2p) / (one - b1p)
         m = self.get_slot(var, "m")
         v = self.get_slot(var, "v")
-        m_t = _assign(m, _read(m) * beta1 + grad * (one - beta1))
-        v_t = _assign(v, _read(v) * beta2 + m_.square(grad) * (one - beta2))
+        m_t = _assign_moving_average(m, beta1, one, grad)
+        v_t = _assign_moving_average(v, beta2, one, grad, m_.square)
         var_update = _assign_sub(var, lr_t * m_t / (m_.sqrt(v_t) + eps), name="ApplyAdam")
         return _group([var_update.op, m_t.op, v_t.op], name="ApplyAdam_group")
 
@@ -213,9 +233,9 @@ class AdadeltaOptimizer(Optimizer):
         one = convert_to_tensor(1, dtype=dt)
         accum = self.get_slot(var, "accum")
         accum_update = self.get_slot(var, "accum_update")
-        accum_t = _assign(accum, _read(accum) * rho + m.square(grad) * (one - rho))
+        accum_t = _assign_moving_average(accum, rho, one, grad, m.square)
         update = m.sqrt(_read(accum_update) + eps) * m.rsqrt(accum_t + eps) * grad
-        accum_update_t = _assign(accum_update, _read(accum_update) * rho + m.square(update) * (one - rho))
+        accum_update_t = _assign_moving_average(accum_update, rho, one, update, m.square)
         var_update = _assign_sub(var, update * lr, name="ApplyAdadelta")
         return _group([var_update.op, accum_update_t.op], name="ApplyAdadelta_group")
 
@@ -251,12 +271,12 @@ class RMSPropOptimizer(Optimizer):
         one = convert_to_tensor(1, dtype=dt)
         rms = self.get_slot(var, "rms")
         mom = self.get_slot(var, "momentum")
-        ms_t = _assign(rms, _read(rms) * decay + m.square(grad) * (one - decay))
+        ms_t = _assign_moving_average(rms, decay, one, grad, m.square)
         ops = [ms_t.op]
         denom = ms_t
         if self._centered:
             mg = self.get_slot(var, "mg")
-            mg_t = _assign(mg, _read(mg) * decay + grad * (one - decay))
+            mg_t = _assign_moving_average(mg, decay, one, grad)
             ops.append(mg_t.op)
             denom = ms_t - m.square(mg_t)
         mom_t = _assign(mom, _read(mom) * momentum + lr * grad * m.rsqrt(denom + eps))
@@ -402,12 +422,7 @@ class ProximalGradientDescentOptimizer(Optimizer):
         l1 = self._hyper("l1", self._l1, dt)
         l2 = self._hyper("l2", self._l2, dt)
         one = convert_to_tensor(1, dtype=dt)
-        prox = _read(var) - lr * grad
-        if _is_zero(self._l1):
-            new = prox / (one + lr * l2)
-        else:
-            new = _shrink(prox, lr * l1, one + lr * l2)
-        return _assign(var, new, name="ApplyProximalGradientDescent").op
+        return _apply_proximal(var, grad, lr, l1, l2, one, _is_zero(self._l1), "ApplyProximalGradientDescent")
 
 
 class ProximalAdagradOptimizer(Optimizer):
@@ -439,12 +454,7 @@ class ProximalAdagradOptimizer(Optimizer):
         acc = self.get_slot(var, "accumulator")
         acc_t = _assign_add(acc, m.square(grad))
         lr_t = lr * m.rsqrt(acc_t)
-        prox = _read(var) - lr_t * grad
-        if _is_zero(self._l1):
-            new = prox / (one + lr_t * l2)
-        else:
-            new = _shrink(prox, lr_t * l1, one + lr_t * l2)
-        return _assign(var, new, name="ApplyProximalAdagrad").op
+        return _apply_proximal(var, grad, lr_t, l1, l2, one, _is_zero(self._l1), "ApplyProximalAdagrad")
 
 
 # --- helpers --------------------------------------------------------------------------

@@ -127,10 +127,12 @@ def test_feeds_convert_as_numpy_does():
     i = tf.placeholder(tf.int32, [None])
     b = tf.placeholder(tf.bool, [None])
     f = tf.placeholder(tf.float32, [])
-    got = run([i, b, f], {i: [1.5, -2.7], b: [0, 3], f: "2.5"})
+    got = run([i, b, f], {i: [1.0, -2.0], b: [0, 3], f: "2.5"})
     assert got[0].tolist() == [1, -2] and got[1].tolist() == [False, True] and got[2] == 2.5
     with pytest.raises(TypeError):
         run(i, {i: [2 ** 40]})
+    with pytest.raises(TypeError, match="would change"):  # TF truncates; flowjit refuses
+        run(i, {i: [1.5, -2.7]})
     with pytest.raises(ValueError, match="cannot be interpreted"):
         run("missing:0")
 
