@@ -4,8 +4,6 @@
 compiles exactly what the fetches need.
 """
 
-from __future__ import annotations
-
 __version__ = "0.1.0"
 
 from .ir import dtypes as _dtypes

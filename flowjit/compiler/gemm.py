@@ -410,7 +410,8 @@ def emit_matmul_call(gen, b: ir.IRBuilder, argv: ir.Value, call) -> None:
     a_buf, b_buf = call.inputs
     out = call.output
     ta, tb = n.attrs["ta"], n.attrs["tb"]
-    a_shape, b_shape, c_shape = a_buf.shape, b_buf.shape, out.shape
+    # the operands' shapes, not their buffers': a buffer may hold a reshape's source (schedule.py)
+    a_shape, b_shape, c_shape = n.inputs[0].shape, n.inputs[1].shape, out.shape
     M, N = c_shape[-2], c_shape[-1]
     K = a_shape[-2] if ta else a_shape[-1]
     elt = storage_type(out.dtype)

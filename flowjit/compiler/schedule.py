@@ -691,6 +691,24 @@ class KernelScheduler:
         self.writes: list[Buffer] = []
         self.checks = False
         self.inline_ids: set[int] = set()
+        self.alias: dict[int, L] = {}  # matmul operand (a reshape) -> the node whose buffer it reads
+
+    def _reshape_source(self, x: L) -> L | None:
+        """For a matmul operand computed in this kernel as a chain of reshapes, the node under
+        the chain: its row-major buffer already is the operand, so the GEMM reads it directly
+        (im2col windows are then stored over their own [N, OH, OW, KH, KW, C] domain, without
+        the divisions a [rows, cols] domain needs). None when x is not such a chain."""
+        if x.id not in self.ids or x.id in self.outputs or x.id in self.writes_var:
+            return None
+        src = x
+        while src.op == "reshape" and src.id in self.ids and src.id not in self.outputs \
+                and src.id not in self.writes_var:
+            src = src.inputs[0]
+        if src is x or src.dtype != x.dtype:
+            return None
+        if src.id not in self.ids and src.id not in self.b.mat:
+            return None
+        return src
 
     def schedule(self) -> list[Any]:
         nodes = self.nodes
@@ -711,7 +729,12 @@ class KernelScheduler:
                 materialize(n)
             if n.op == "matmul":
                 for x in n.inputs:
-                    materialize(x)
+                    src = self._reshape_source(x)
+                    if src is None:
+                        materialize(x)
+                    else:  # GEMM reads the source's buffer: no copy through a reshape
+                        self.alias[x.id] = src
+                        materialize(src)
         # expensive values read through a broadcast would be recomputed for every copy
         cost = self._inline_costs(nodes, mat_ids)
         for n in nodes:
@@ -791,7 +814,7 @@ class KernelScheduler:
                 flush()
                 a, b = n.inputs
                 out = buffer_for(n)
-                ins = [self._buffer_of(a, bufs), self._buffer_of(b, bufs)]
+                ins = [self._buffer_of(self.alias.get(a.id, a), bufs), self._buffer_of(self.alias.get(b.id, b), bufs)]
                 k = a.shape[-2] if n.attrs["ta"] else a.shape[-1]
                 ws_bytes = gemm.workspace_bytes(n.shape[-1], k, n.dtype.size, self.b.nthreads)
                 ws = self.b.buffer(dtypes.uint8, (ws_bytes,), "temp")

@@ -46,6 +46,16 @@ def _create(op_type: str, inputs: Sequence[Any], attrs: dict[str, Any], scope: s
     return get_default_graph().create_op(op_type, list(inputs), attrs, name=scope)
 
 
+def _renamed_arg(name: str, value: Any, old_name: str, old_value: Any, end: str = "") -> Any:
+    """The value of an argument TF1 also accepts under an old keyword: at most one may be given
+    (TF's messages differ in a final period, given as `end`)."""
+    if old_value is not None:
+        if value is not None:
+            raise ValueError(f"Cannot specify both '{name}' and '{old_name}'{end}")
+        return old_value
+    return value
+
+
 def _scope(name: str | None, default: str) -> Any:
     return get_default_graph().name_scope(name or default)
 
@@ -270,10 +280,7 @@ def matrix_transpose(a: Any, name: str = "matrix_transpose", conjugate: bool = F
 
 def squeeze(input: Any, axis: Any = None, name: str | None = None, squeeze_dims: Any = None) -> Tensor:  # noqa: A002
     """`tf.squeeze(input, axis=None)` (TF1 also spells it `squeeze_dims`)."""
-    if squeeze_dims is not None:
-        if axis is not None:
-            raise ValueError("Cannot specify both 'axis' and 'squeeze_dims'.")
-        axis = squeeze_dims
+    axis = _renamed_arg("axis", axis, "squeeze_dims", squeeze_dims, ".")
     if np.isscalar(axis) and axis is not None:
         axis = [axis]
     dims = [int(a) for a in (axis or [])]
@@ -284,10 +291,7 @@ def squeeze(input: Any, axis: Any = None, name: str | None = None, squeeze_dims:
 
 def expand_dims(input: Any, axis: Any = None, name: str | None = None, dim: Any = None) -> Tensor:  # noqa: A002
     """`tf.expand_dims(input, axis)` (TF1's old keyword: `dim`)."""
-    if dim is not None:
-        if axis is not None:
-            raise ValueError("Cannot specify both 'axis' and 'dim'.")
-        axis = dim
+    axis = _renamed_arg("axis", axis, "dim", dim, ".")
     if axis is None:
         raise ValueError("Must specify an axis argument to tf.expand_dims()")
     with _scope(name, "ExpandDims") as scope:
@@ -447,14 +451,8 @@ reverse_v2 = reverse
 
 def reverse_sequence(input: Any, seq_lengths: Any, seq_axis: int | None = None, batch_axis: int | None = None,  # noqa: A002
                      name: str | None = None, seq_dim: int | None = None, batch_dim: int | None = None) -> Tensor:
-    if seq_dim is not None:
-        if seq_axis is not None:
-            raise ValueError("Cannot specify both 'seq_axis' and 'seq_dim'")
-        seq_axis = seq_dim
-    if batch_dim is not None:
-        if batch_axis is not None:
-            raise ValueError("Cannot specify both 'batch_axis' and 'batch_dim'")
-        batch_axis = batch_dim
+    seq_axis = _renamed_arg("seq_axis", seq_axis, "seq_dim", seq_dim)
+    batch_axis = _renamed_arg("batch_axis", batch_axis, "batch_dim", batch_dim)
     if seq_axis is None:
         raise ValueError("reverse_sequence needs seq_axis")
     with _scope(name, "ReverseSequence") as scope:

@@ -40,6 +40,15 @@ def _dims(shape: Any) -> list[int]:
     return [int(d) for d in dims]
 
 
+def _float_dims_dtype(init: Any, shape: Any, dtype: Any) -> tuple[list[int], dtypes.DType]:
+    """`shape` as ints and the dtype `init` draws in, which must be floating point."""
+    dims = _dims(shape)
+    dt = init._dtype(dtype)
+    if not dt.is_floating:
+        raise ValueError(f"Expected floating point type, got {dt.name}.")
+    return dims, dt
+
+
 class Initializer:
     """Base class: subclasses implement `__call__(shape, dtype=None, partition_info=None)`."""
 
@@ -59,30 +68,31 @@ class Initializer:
         return as_dtype(dtype if dtype is not None else getattr(self, "dtype", dtypes.float32))
 
 
-class zeros_initializer(Initializer):  # noqa: N801 (TF's name)
+class _FillInitializer(Initializer):
+    """Shared body of zeros_initializer / ones_initializer: `array_ops.<_fill>(shape, dtype)`."""
+
+    _fill = ""  # the array_ops function, named by each subclass
+
+    def __init__(self, dtype: Any = dtypes.float32) -> None:
+        self.dtype = as_dtype(dtype)
+
+    def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Tensor:
+        return getattr(array_ops, self._fill)(_dims(shape), self._dtype(dtype))
+
+    def get_config(self) -> dict:
+        return {"dtype": self.dtype.name}
+
+
+class zeros_initializer(_FillInitializer):  # noqa: N801 (TF's name)
     """All zeros."""
 
-    def __init__(self, dtype: Any = dtypes.float32) -> None:
-        self.dtype = as_dtype(dtype)
-
-    def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Tensor:
-        return array_ops.zeros(_dims(shape), self._dtype(dtype))
-
-    def get_config(self) -> dict:
-        return {"dtype": self.dtype.name}
+    _fill = "zeros"
 
 
-class ones_initializer(Initializer):  # noqa: N801
+class ones_initializer(_FillInitializer):  # noqa: N801
     """All ones."""
 
-    def __init__(self, dtype: Any = dtypes.float32) -> None:
-        self.dtype = as_dtype(dtype)
-
-    def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Tensor:
-        return array_ops.ones(_dims(shape), self._dtype(dtype))
-
-    def get_config(self) -> dict:
-        return {"dtype": self.dtype.name}
+    _fill = "ones"
 
 
 class constant_initializer(Initializer):  # noqa: N801
@@ -119,17 +129,27 @@ class constant_initializer(Initializer):  # noqa: N801
         return {"value": self.value, "dtype": self.dtype.name, "verify_shape": self._verify_shape}
 
 
-class random_normal_initializer(Initializer):  # noqa: N801
+class _MeanStddevInitializer(Initializer):
+    """Shared body of random_normal / truncated_normal_initializer: draws
+    `random_ops.<_sampler>(shape, mean, stddev, dtype, seed=seed)`."""
+
+    _sampler = ""  # the random_ops function, named by each subclass
+
     def __init__(self, mean: float = 0.0, stddev: float = 1.0, seed: int | None = None,
                  dtype: Any = dtypes.float32) -> None:
         self.mean, self.stddev, self.seed = mean, stddev, seed
         self.dtype = as_dtype(dtype)
 
     def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Tensor:
-        return random_ops.random_normal(_dims(shape), self.mean, self.stddev, self._dtype(dtype), seed=self.seed)
+        sample = getattr(random_ops, self._sampler)
+        return sample(_dims(shape), self.mean, self.stddev, self._dtype(dtype), seed=self.seed)
 
     def get_config(self) -> dict:
         return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed, "dtype": self.dtype.name}
+
+
+class random_normal_initializer(_MeanStddevInitializer):  # noqa: N801
+    _sampler = "random_normal"
 
 
 class random_uniform_initializer(Initializer):  # noqa: N801
@@ -145,17 +165,8 @@ class random_uniform_initializer(Initializer):  # noqa: N801
         return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed, "dtype": self.dtype.name}
 
 
-class truncated_normal_initializer(Initializer):  # noqa: N801
-    def __init__(self, mean: float = 0.0, stddev: float = 1.0, seed: int | None = None,
-                 dtype: Any = dtypes.float32) -> None:
-        self.mean, self.stddev, self.seed = mean, stddev, seed
-        self.dtype = as_dtype(dtype)
-
-    def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Tensor:
-        return random_ops.truncated_normal(_dims(shape), self.mean, self.stddev, self._dtype(dtype), seed=self.seed)
-
-    def get_config(self) -> dict:
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed, "dtype": self.dtype.name}
+class truncated_normal_initializer(_MeanStddevInitializer):  # noqa: N801
+    _sampler = "truncated_normal"
 
 
 class uniform_unit_scaling_initializer(Initializer):  # noqa: N801
@@ -212,10 +223,7 @@ class variance_scaling_initializer(Initializer):  # noqa: N801
         self.dtype = as_dtype(dtype)
 
     def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Tensor:
-        dims = _dims(shape)
-        dt = self._dtype(dtype)
-        if not dt.is_floating:
-            raise ValueError(f"Expected floating point type, got {dt.name}.")
+        dims, dt = _float_dims_dtype(self, shape, dtype)
         scale_shape = dims
         if partition_info is not None and hasattr(partition_info, "full_shape"):
             scale_shape = list(partition_info.full_shape)
@@ -283,10 +291,7 @@ class orthogonal_initializer(Initializer):  # noqa: N801
         self.dtype = as_dtype(dtype)
 
     def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Tensor:
-        dims = _dims(shape)
-        dt = self._dtype(dtype)
-        if not dt.is_floating:
-            raise ValueError(f"Expected floating point type, got {dt.name}.")
+        dims, dt = _float_dims_dtype(self, shape, dtype)
         if len(dims) < 2:
             raise ValueError("The tensor to initialize must be at least two-dimensional")
         rows = int(np.prod(dims[:-1]))

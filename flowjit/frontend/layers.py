@@ -245,6 +245,44 @@ def _ones_init() -> Any:
     return init_ops.ones_initializer()
 
 
+def _store_kernel_bias_args(layer: Any, activation: Any, use_bias: bool, kernel_initializer: Any,
+                            bias_initializer: Any, kernel_regularizer: Any, bias_regularizer: Any,
+                            kernel_constraint: Any, bias_constraint: Any, activity_regularizer: Any) -> None:
+    """Keep the constructor arguments that Dense and Conv2D share as attributes of `layer`."""
+    layer.activation = activation
+    layer.use_bias = use_bias
+    layer.kernel_initializer = kernel_initializer
+    layer.bias_initializer = bias_initializer
+    layer.kernel_regularizer = kernel_regularizer
+    layer.bias_regularizer = bias_regularizer
+    layer.kernel_constraint = kernel_constraint
+    layer.bias_constraint = bias_constraint
+    layer.activity_regularizer = activity_regularizer
+
+
+def _build_bias(layer: Any, units: int) -> None:
+    """`layer.bias`: a [units] weight (zeros unless bias_initializer is set), or None without use_bias."""
+    layer.bias = None
+    if layer.use_bias:
+        layer.bias = layer.add_weight("bias", shape=[units], initializer=layer.bias_initializer or _zeros_init(),
+                                      regularizer=layer.bias_regularizer, constraint=layer.bias_constraint)
+
+
+def _bias_and_activation(layer: Any, out: Tensor) -> Tensor:
+    """`out` plus layer.bias (with use_bias), then layer.activation."""
+    if layer.use_bias:
+        _, _, nn = _ops()
+        out = nn.bias_add(out, layer.bias)
+    return _activation(out, layer.activation)
+
+
+def _activity_loss(layer: Any, out: Tensor) -> Tensor:
+    """Record layer.activity_regularizer(out) as a layer loss when set; returns `out`."""
+    if layer.activity_regularizer is not None:
+        layer.add_loss(layer.activity_regularizer(out))
+    return out
+
+
 class Dense(Layer):
     """outputs = activation(inputs @ kernel + bias); inputs of rank > 2 use their last axis."""
 
@@ -254,15 +292,8 @@ class Dense(Layer):
                  trainable: bool = True, name: str | None = None, **kwargs: Any) -> None:
         super().__init__(trainable=trainable, name=name, **kwargs)
         self.units = int(units)
-        self.activation = activation
-        self.use_bias = use_bias
-        self.kernel_initializer = kernel_initializer
-        self.bias_initializer = bias_initializer
-        self.kernel_regularizer = kernel_regularizer
-        self.bias_regularizer = bias_regularizer
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
-        self.activity_regularizer = activity_regularizer
+        _store_kernel_bias_args(self, activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                                bias_regularizer, kernel_constraint, bias_constraint, activity_regularizer)
 
     def build(self, input_shape: TensorShape) -> None:
         if input_shape.rank is None or input_shape.dims[-1] is None:
@@ -270,15 +301,11 @@ class Dense(Layer):
         last = input_shape.dims[-1]
         self.kernel = self.add_weight("kernel", shape=[last, self.units], initializer=self.kernel_initializer,
                                       regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight("bias", shape=[self.units],
-                                        initializer=self.bias_initializer or _zeros_init(),
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        _build_bias(self, self.units)
         self.built = True
 
     def call(self, inputs: Tensor) -> Tensor:
-        m, a, nn = _ops()
+        m, a, _ = _ops()
         rank = inputs.shape.rank
         if rank is not None and rank > 2:
             last = inputs.shape.dims[-1]
@@ -292,12 +319,7 @@ class Dense(Layer):
                 out = a.reshape(out, a.concat([lead, [self.units]], 0))
         else:
             out = m.matmul(inputs, self.kernel)
-        if self.use_bias:
-            out = nn.bias_add(out, self.bias)
-        out = _activation(out, self.activation)
-        if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(out))
-        return out
+        return _activity_loss(self, _bias_and_activation(self, out))
 
 
 class Conv2D(Layer):
@@ -316,15 +338,8 @@ class Conv2D(Layer):
         self.padding = _padding(padding)
         self.data_format = _data_format(data_format)
         self.dilation_rate = _pair(dilation_rate, "dilation_rate")
-        self.activation = activation
-        self.use_bias = use_bias
-        self.kernel_initializer = kernel_initializer
-        self.bias_initializer = bias_initializer
-        self.kernel_regularizer = kernel_regularizer
-        self.bias_regularizer = bias_regularizer
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
-        self.activity_regularizer = activity_regularizer
+        _store_kernel_bias_args(self, activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                                bias_regularizer, kernel_constraint, bias_constraint, activity_regularizer)
 
     def build(self, input_shape: TensorShape) -> None:
         if input_shape.rank is not None and input_shape.rank != 4:
@@ -337,10 +352,7 @@ class Conv2D(Layer):
         self.kernel = self.add_weight("kernel", shape=list(self.kernel_size) + [channels, self.filters],
                                       initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint)
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight("bias", shape=[self.filters], initializer=self.bias_initializer or _zeros_init(),
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        _build_bias(self, self.filters)
         self.built = True
 
     def call(self, inputs: Tensor) -> Tensor:
@@ -353,14 +365,10 @@ class Conv2D(Layer):
             kwargs["dilations"] = [1, self.dilation_rate[0], self.dilation_rate[1], 1]
         out = nn.conv2d(x, self.kernel, strides=[1, self.strides[0], self.strides[1], 1], padding=self.padding,
                         **kwargs)
-        if self.use_bias:
-            out = nn.bias_add(out, self.bias)
-        out = _activation(out, self.activation)
+        out = _bias_and_activation(self, out)
         if self.data_format == "channels_first":
             out = a.transpose(out, [0, 3, 1, 2])
-        if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(out))
-        return out
+        return _activity_loss(self, out)
 
 
 class _Pooling2D(Layer):

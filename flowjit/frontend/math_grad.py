@@ -362,18 +362,21 @@ def _sigmoid_grad(op: Operation, grad: Tensor):
     return M.multiply(grad, M.multiply(y, M.subtract(_scalar(1, y), y)))
 
 
+def _scaled_gaussian_grad(op: Operation, grad: Tensor, coefficient: float) -> Tensor:
+    """grad * coefficient * exp(-x^2), the gradient of Erf (2/sqrt(pi)) and Erfc (-2/sqrt(pi))."""
+    x = op.inputs[0]
+    c = _scalar(coefficient, x)
+    return M.multiply(M.multiply(grad, c), M.exp(M.negative(M.square(x))))
+
+
 @RegisterGradient("Erf")
 def _erf_grad(op: Operation, grad: Tensor):
-    x = op.inputs[0]
-    two_over_root_pi = _scalar(2.0 / np.sqrt(np.pi), x)
-    return M.multiply(M.multiply(grad, two_over_root_pi), M.exp(M.negative(M.square(x))))
+    return _scaled_gaussian_grad(op, grad, 2.0 / np.sqrt(np.pi))
 
 
 @RegisterGradient("Erfc")
 def _erfc_grad(op: Operation, grad: Tensor):
-    x = op.inputs[0]
-    minus_two_over_root_pi = _scalar(-2.0 / np.sqrt(np.pi), x)
-    return M.multiply(M.multiply(grad, minus_two_over_root_pi), M.exp(M.negative(M.square(x))))
+    return _scaled_gaussian_grad(op, grad, -2.0 / np.sqrt(np.pi))
 
 
 for _op_type in ("Floor", "Ceil", "Round", "Rint"):

@@ -432,28 +432,27 @@ def where(condition: Any, x: Any = None, y: Any = None, name: str | None = None)
         condition = convert_to_tensor(condition, name="condition")
         _check("Where", condition, "condition")
         return _make("Where", [condition], name=name or "Where")
+    return _select("Select", condition, x, y, name)
+
+
+def _select(op_type: str, condition: Any, x: Any, y: Any, name: str | None) -> Tensor:
+    """A `Select`/`SelectV2` node choosing x where `condition` (a bool tensor) holds, else y;
+    x and y must both be given."""
     if x is None or y is None:
         raise ValueError("x and y must both be non-None or both be None.")
     condition = convert_to_tensor(condition, dtype=dtypes.bool_, name="condition") \
         if not _is_tensor_like(condition) else convert_to_tensor(condition)
     if condition.dtype != dtypes.bool_:
         raise TypeError(f"condition must be a bool tensor, got {condition.dtype.name} ({condition.name})")
-    x, y = _pair("Select", x, y, ("t", "e"))
-    return _make("Select", [condition, x, y], name=name or "Select")
+    x, y = _pair(op_type, x, y, ("t", "e"))
+    return _make(op_type, [condition, x, y], name=name or op_type)
 
 
 def where_v2(condition: Any, x: Any = None, y: Any = None, name: str | None = None) -> Tensor:
     """TF2 `tf.where`: condition, x and y broadcast against each other (a `SelectV2` node)."""
     if x is None and y is None:
         return where(condition, name=name)
-    if x is None or y is None:
-        raise ValueError("x and y must both be non-None or both be None.")
-    condition = convert_to_tensor(condition, dtype=dtypes.bool_, name="condition") \
-        if not _is_tensor_like(condition) else convert_to_tensor(condition)
-    if condition.dtype != dtypes.bool_:
-        raise TypeError(f"condition must be a bool tensor, got {condition.dtype.name} ({condition.name})")
-    x, y = _pair("SelectV2", x, y, ("t", "e"))
-    return _make("SelectV2", [condition, x, y], name=name or "SelectV2")
+    return _select("SelectV2", condition, x, y, name)
 
 
 # --- casts -----------------------------------------------------------------------------------
@@ -650,11 +649,17 @@ def _axes_tensor(x: Tensor, axis: Any) -> Tensor:
                     name="reduction_indices")
 
 
-def _reduce(op_type: str, default_name: str, input_tensor: Any, axis: Any, keepdims: Any, name: str | None,
-            reduction_indices: Any = None, keep_dims: Any = None) -> Tensor:
+def _reduction_args(axis: Any, reduction_indices: Any, keepdims: Any, keep_dims: Any) -> tuple[Any, bool]:
+    """(axis, keepdims) from TF1's two spellings of each (`reduction_indices`, `keep_dims`);
+    keepdims is False when neither is given."""
     axis = _lookup("axis", axis, "reduction_indices", reduction_indices)
     keepdims = _lookup("keepdims", keepdims, "keep_dims", keep_dims)
-    keepdims = bool(keepdims) if keepdims is not None else False
+    return axis, bool(keepdims) if keepdims is not None else False
+
+
+def _reduce(op_type: str, default_name: str, input_tensor: Any, axis: Any, keepdims: Any, name: str | None,
+            reduction_indices: Any = None, keep_dims: Any = None) -> Tensor:
+    axis, keepdims = _reduction_args(axis, reduction_indices, keepdims, keep_dims)
     x = convert_to_tensor(input_tensor, name="input_tensor")
     _check(op_type, x, "input")
     with _scope(name, default_name) as scope:
@@ -710,9 +715,7 @@ def reduce_euclidean_norm(input_tensor: Any, axis: Any = None, keepdims: Any = F
 def reduce_logsumexp(input_tensor: Any, axis: Any = None, keepdims: Any = None, name: str | None = None,
                      reduction_indices: Any = None, keep_dims: Any = None) -> Tensor:
     """log(sum(exp(x))) over `axis`, computed stably (the max is subtracted first)."""
-    axis = _lookup("axis", axis, "reduction_indices", reduction_indices)
-    keepdims = _lookup("keepdims", keepdims, "keep_dims", keep_dims)
-    keepdims = bool(keepdims) if keepdims is not None else False
+    axis, keepdims = _reduction_args(axis, reduction_indices, keepdims, keep_dims)
     with _scope(name, "ReduceLogSumExp") as scope:
         x = convert_to_tensor(input_tensor, name="input_tensor")
         _check("Log", x, "input_tensor")

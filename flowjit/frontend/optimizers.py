@@ -74,6 +74,13 @@ def _apply_proximal(var: Any, grad: Tensor, lr: Tensor, l1: Tensor, l2: Tensor, 
     return _assign(var, new, name=name).op
 
 
+def _lr_l1_l2(opt: Optimizer, dtype: Any) -> tuple[Tensor, Tensor, Tensor]:
+    """The learning rate and L1/L2 strengths of `opt` (its `_learning_rate`, `_l1`, `_l2`) as
+    tensors of `dtype`, for the regularized optimizers (AdagradDA, Ftrl, the proximal ones)."""
+    return (opt._hyper("learning_rate", opt._learning_rate, dtype), opt._hyper("l1", opt._l1, dtype),
+            opt._hyper("l2", opt._l2, dtype))
+
+
 def _shrink(prox: Tensor, threshold: Tensor, scale: Tensor) -> Tensor:
     """sign(prox) * max(|prox| - threshold, 0) / scale (the proximal L1/L2 step)."""
     m = _math()
@@ -316,9 +323,7 @@ class AdagradDAOptimizer(Optimizer):
     def _apply_dense(self, grad: Tensor, var: Any) -> Any:
         m = _math()
         dt = var.dtype
-        lr = self._hyper("learning_rate", self._learning_rate, dt)
-        l1 = self._hyper("l1", self._l1, dt)
-        l2 = self._hyper("l2", self._l2, dt)
+        lr, l1, l2 = _lr_l1_l2(self, dt)
         t = m.cast(self._global_step_on_worker, dt)
         g_acc = self.get_slot(var, "gradient_accumulator")
         gg_acc = self.get_slot(var, "gradient_squared_accumulator")
@@ -373,9 +378,7 @@ class FtrlOptimizer(Optimizer):
     def _apply_dense(self, grad: Tensor, var: Any) -> Any:
         m = _math()
         dt = var.dtype
-        lr = self._hyper("learning_rate", self._learning_rate, dt)
-        l1 = self._hyper("l1", self._l1, dt)
-        l2 = self._hyper("l2", self._l2, dt)
+        lr, l1, l2 = _lr_l1_l2(self, dt)
         accum = self.get_slot(var, "accum")
         linear = self.get_slot(var, "linear")
         w = _read(var)
@@ -418,9 +421,7 @@ class ProximalGradientDescentOptimizer(Optimizer):
 
     def _apply_dense(self, grad: Tensor, var: Any) -> Any:
         dt = var.dtype
-        lr = self._hyper("learning_rate", self._learning_rate, dt)
-        l1 = self._hyper("l1", self._l1, dt)
-        l2 = self._hyper("l2", self._l2, dt)
+        lr, l1, l2 = _lr_l1_l2(self, dt)
         one = convert_to_tensor(1, dtype=dt)
         return _apply_proximal(var, grad, lr, l1, l2, one, _is_zero(self._l1), "ApplyProximalGradientDescent")
 
@@ -447,9 +448,7 @@ class ProximalAdagradOptimizer(Optimizer):
     def _apply_dense(self, grad: Tensor, var: Any) -> Any:
         m = _math()
         dt = var.dtype
-        lr = self._hyper("learning_rate", self._learning_rate, dt)
-        l1 = self._hyper("l1", self._l1, dt)
-        l2 = self._hyper("l2", self._l2, dt)
+        lr, l1, l2 = _lr_l1_l2(self, dt)
         one = convert_to_tensor(1, dtype=dt)
         acc = self.get_slot(var, "accumulator")
         acc_t = _assign_add(acc, m.square(grad))
