@@ -25,7 +25,8 @@ from .frontend.variables import (AUTO_REUSE, Variable, VariableScope, all_variab
                                  initialize_local_variables, is_variable_initialized, local_variables,
                                  local_variables_initializer, model_variables, report_uninitialized_variables,
                                  scatter_add, scatter_sub, scatter_update, trainable_variables, variable_scope,
-                                 variables_initializer, assert_variables_initialized, moving_average_variables)
+                                 variables_initializer, assert_variables_initialized, moving_average_variables,
+                                 no_regularizer)
 from .frontend.math_ops import *  # noqa: F401,F403,E402
 from .frontend.array_ops import *  # noqa: F401,F403,E402
 from .frontend.random_ops import *  # noqa: F401,F403,E402

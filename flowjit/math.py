@@ -25,9 +25,7 @@ _OWN = [
 # tf.math names implemented by other modules (nn, array); exported when they exist
 _ELSEWHERE = {
     "nn_ops": ["softmax", "log_softmax", "softplus", "softsign", "top_k", "in_top_k", "zero_fraction"],
-    "array_ops": ["invert_permutation", "segment_sum", "segment_mean", "segment_max", "segment_min",
-                  "segment_prod", "unsorted_segment_sum", "unsorted_segment_max", "unsorted_segment_min",
-                  "unsorted_segment_mean", "unsorted_segment_prod", "bincount", "confusion_matrix"],
+    "array_ops": ["invert_permutation"],
 }
 
 __all__: list[str] = []

@@ -543,3 +543,26 @@ def test_schedules_match_tensorflow():
         tf.reset_default_graph()
         got = _eval_schedule(lambda s: eval("tf.train." + expr, {"tf": tf, "s": s}), STEPS_TO_CHECK)
         np.testing.assert_allclose(got, want, rtol=1e-5, err_msg=expr)
+
+
+def test_sparse_gradients_are_densified_like_their_dense_sum():
+    """An IndexedSlices-like gradient (values, indices) with a repeated index gives the same
+    Adam update as the dense gradient that sums those rows."""
+    import collections
+
+    Slices = collections.namedtuple("Slices", "values indices dense_shape")
+    values = np.array([[1.0, -1.0], [2.0, 0.5], [3.0, 3.0]], np.float32)
+    indices = np.array([0, 2, 0], np.int32)
+    dense = np.zeros((4, 2), np.float32)
+    np.add.at(dense, indices, values)
+    results = []
+    for sparse in (True, False):
+        tf.reset_default_graph()
+        v = tf.Variable(np.ones((4, 2), np.float32), name="v")
+        grad = Slices(tf.constant(values), tf.constant(indices), tf.constant([4, 2])) if sparse else tf.constant(dense)
+        train = tf.train.AdamOptimizer(0.1).apply_gradients([(grad, v)])
+        with tf.Session(backend="reference") as s:
+            s.run(tf.global_variables_initializer())
+            s.run(train)
+            results.append(s.run(v))
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-6)

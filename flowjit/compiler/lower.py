@@ -847,6 +847,13 @@ def _float_conv(x: L) -> None:
     _require(x.dtype in (dtypes.float32, dtypes.float64), "native convolution is float32/float64")
 
 
+def _im2col(t, x: L, g, kh: int, kw: int) -> L:
+    """The patch matrix of a convolution: [n*oh*ow, kh*kw*c] windows of x (read in place by GEMM)."""
+    n, _, _, c = x.shape
+    win = window(t, x, kh, kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow)
+    return t.reshape(win, (n * g.oh * g.ow, kh * kw * c))
+
+
 @rule("Conv2D")
 def _conv2d(t, node, ins):
     x, f = ins
@@ -854,8 +861,7 @@ def _conv2d(t, node, ins):
     g = _geometry(node, x.shape, f.shape)
     n, h, w, c = x.shape
     kh, kw, ci, co = f.shape
-    win = window(t, x, kh, kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow)
-    a = t.reshape(win, (n * g.oh * g.ow, kh * kw * c))
+    a = _im2col(t, x, g, kh, kw)
     m = t.node("matmul", [a, t.reshape(f, (kh * kw * ci, co))], x.dtype, (n * g.oh * g.ow, co), ta=False, tb=False)
     return [t.reshape(m, out_shape(node))]
 
@@ -867,8 +873,7 @@ def _conv2d_filter(t, node, ins):
     kh, kw, ci, co = out_shape(node)
     g = _geometry(node, x.shape, (kh, kw))
     n, h, w, c = x.shape
-    win = window(t, x, kh, kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow)
-    a = t.reshape(win, (n * g.oh * g.ow, kh * kw * c))
+    a = _im2col(t, x, g, kh, kw)
     d = t.reshape(dy, (n * g.oh * g.ow, co))
     m = t.node("matmul", [a, d], x.dtype, (kh * kw * c, co), ta=True, tb=False)
     return [t.reshape(m, (kh, kw, ci, co))]

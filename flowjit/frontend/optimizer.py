@@ -300,10 +300,10 @@ def _gate(grads: list[Any]) -> list[Any]:
 
 
 def _densify(grad: Any, var: Any) -> Tensor:
-    from . import math_ops
+    """IndexedSlices -> the dense gradient of `var` (rows summed where indices repeat)."""
+    from . import array_ops
 
-    n = var.shape.as_list()[0]
-    return math_ops.unsorted_segment_sum(grad.values, grad.indices, n)
+    return array_ops.scatter_nd(array_ops.expand_dims(grad.indices, -1), grad.values, var.shape.as_list())
 
 
 def _create_slot_var(primary: Any, make_value: Callable[[], Any], op_name: str) -> Any:

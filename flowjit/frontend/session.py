@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from ..ir.dtypes import fits
 from ..ir.graph import Graph as IRGraph
 from ..ir.graph import Node, Value
 from ..passes import manager as _pass_manager
@@ -411,18 +412,11 @@ def _feed_array(tensor: Tensor, fed: Any) -> np.ndarray:
 
         arr = as_text_array(fed)  # fed bytes or str: held as str, like constants
     else:
-        if want.is_integer and isinstance(fed, (int, np.integer)) and not isinstance(fed, bool):
-            info = np.iinfo(want.np_dtype)
-            if not info.min <= int(fed) <= info.max:
-                raise TypeError(f"Type of feed value {fed} with type {type(fed)} is not compatible with Tensor "
-                                f"{_describe(tensor)} of type {want.name}. Try explicitly setting the type of the "
-                                "feed tensor to a larger type (e.g. int64).")
         source = np.asarray(fed) if not isinstance(fed, np.ndarray) else fed
-        if want.is_integer and source.dtype.kind in "iu" and source.size:
-            info = np.iinfo(want.np_dtype)  # flowjit refuses what TF would wrap around
-            if source.min() < info.min or source.max() > info.max:
-                raise TypeError(f"Feed value for {_describe(tensor)} does not fit in {want.name}. Try explicitly "
-                                "setting the type of the feed tensor to a larger type (e.g. int64).")
+        if want.is_integer and not isinstance(fed, bool) and not fits(source, want):
+            # TF refuses a too-large Python int; flowjit also refuses arrays TF would wrap around
+            raise TypeError(f"Feed value for {_describe(tensor)} does not fit in {want.name}. Try explicitly "
+                            "setting the type of the feed tensor to a larger type (e.g. int64).")
         try:
             arr = np.asarray(fed, dtype=want.np_dtype)
         except (TypeError, ValueError, OverflowError) as e:

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..ir.dtypes import DType, as_dtype, dtype_of_python_value
+from ..ir.dtypes import DType, as_dtype, dtype_of_python_value, fits
 from ..ir.graph import Node, Value
 from ..ir.shapes import TensorShape, as_shape
 
@@ -345,10 +345,8 @@ def _to_numpy(value: Any, dtype: DType | None) -> np.ndarray:
         if not isinstance(value, np.ndarray) or not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)) \
                 or dtype.is_bool:
             raise TypeError(f"Expected {dtype.name}, got {value!r} of type '{type(value).__name__}' instead.")
-    if dtype.is_integer and arr.dtype.kind in "iu" and arr.size:
-        info = np.iinfo(dtype.np_dtype)
-        if arr.min() < info.min or arr.max() > info.max:
-            raise ValueError(f"value {value!r} does not fit in {dtype.name}")
+    if dtype.is_integer and arr.dtype.kind in "iu" and not fits(arr, dtype):
+        raise ValueError(f"value {value!r} does not fit in {dtype.name}")
     if dtype.is_bool and arr.dtype.kind != "b":
         raise TypeError(f"Expected bool, got {value!r} of type '{type(value).__name__}' instead.")
     if not dtype.is_bool and arr.dtype.kind == "b" and not isinstance(value, np.ndarray):

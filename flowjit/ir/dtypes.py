@@ -181,6 +181,19 @@ def _flatten(value: Any):
             yield v
 
 
+def fits(values: Any, dtype: DType) -> bool:
+    """Whether integer `values` (a Python int, or an array of ints, also of Python ints too large
+    for NumPy) are all representable in the integer `dtype` (no wrap-around)."""
+    arr = np.asarray(values)
+    if not arr.size or arr.dtype.kind not in "iuO":
+        return True
+    info = np.iinfo(dtype.np_dtype)
+    try:
+        return int(arr.min()) >= info.min and int(arr.max()) <= info.max
+    except (TypeError, ValueError):  # not integers after all: the conversion will say so
+        return True
+
+
 def truediv_result(dtype: DType) -> DType:
     """TF's `truediv`: small ints become float32, int32/int64 become float64."""
     if dtype.is_floating:

@@ -411,51 +411,48 @@ class Graph:
 
     # --- copying --------------------------------------------------------------------
     def copy(self) -> "Graph":
-        """A deep structural copy (attrs are shared except nested graphs, which are copied)."""
+        """A deep structural copy of the same class (attrs are shared except nested graphs,
+        which are copied)."""
         new = type(self).__new__(type(self))
         Graph.__init__(new)
-        new._names_in_use = dict(self._names_in_use)
-        new.seed = self.seed
-        mapping: dict[int, Node] = {}
-        for n in self.topological_order():
-            attrs = {k: _copy_attr(v) for k, v in n.attrs.items()}
-            c = Node(new, n.op, n.name, [mapping[id(v.node)].output(v.index) for v in n.inputs],
-                     [mapping[id(d)] for d in n.control_inputs], attrs, n.device, list(n.outputs),
-                     n.source, n.provenance)
-            mapping[id(n)] = c
-        # keep the original insertion order
-        new._nodes = {n.name: mapping[id(n)] for n in self._nodes.values()}
-        new.params = [mapping[id(p)] for p in self.params]
-        new.results = [mapping[id(v.node)].output(v.index) for v in self.results]
-        new.targets = [mapping[id(t)] for t in self.targets]
+        mapping = self._copy_nodes_into(new, None)
+        self._copy_interface_into(new, mapping)
         return new
 
     def extract(self, keep: Iterable[Node]) -> "Graph":
         """A plain `ir.Graph` holding copies of `keep` (their inputs must be kept too)."""
-        keep_ids = {id(n) for n in keep}
         new = Graph()
-        new._names_in_use = dict(self._names_in_use)
-        new.seed = self.seed
-        mapping: dict[int, Node] = {}
-        for n in self.topological_order([n for n in self._nodes.values() if id(n) in keep_ids]):
-            missing = [v.name for v in n.inputs if id(v.node) not in keep_ids]
-            if missing:
-                raise ValueError(f"extract: {n.name} reads {missing}, which are not kept")
-            attrs = {k: _copy_attr(v) for k, v in n.attrs.items()}
-            c = Node(new, n.op, n.name, [mapping[id(v.node)].output(v.index) for v in n.inputs],
-                     [mapping[id(d)] for d in n.control_inputs if id(d) in keep_ids], attrs, n.device,
-                     list(n.outputs), n.source, n.provenance)
-            mapping[id(n)] = c
-        new._nodes = {n.name: mapping[id(n)] for n in self._nodes.values() if id(n) in keep_ids}
+        self._copy_nodes_into(new, {id(n) for n in keep})
         return new
 
     def as_ir_graph(self) -> "Graph":
         """A copy that is a plain `ir.Graph` (drops front-end state of subclasses)."""
-        plain = self.extract(self._nodes.values())
-        plain.params = [plain.node(p.name) for p in self.params]
-        plain.results = [plain.node(v.node.name).output(v.index) for v in self.results]
-        plain.targets = [plain.node(t.name) for t in self.targets]
+        plain = Graph()
+        self._copy_interface_into(plain, self._copy_nodes_into(plain, None))
         return plain
+
+    def _copy_nodes_into(self, new: "Graph", keep_ids: set[int] | None) -> dict[int, Node]:
+        """Copy the nodes (all, or those whose id is in `keep_ids`) into the empty graph `new`,
+        keeping names and insertion order; returns original id -> copy."""
+        new._names_in_use = dict(self._names_in_use)
+        new.seed = self.seed
+        kept = [n for n in self._nodes.values() if keep_ids is None or id(n) in keep_ids]
+        mapping: dict[int, Node] = {}
+        for n in self.topological_order(kept):
+            missing = [v.name for v in n.inputs if id(v.node) not in mapping]
+            if missing:
+                raise ValueError(f"extract: {n.name} reads {missing}, which are not kept")
+            mapping[id(n)] = Node(new, n.op, n.name, [mapping[id(v.node)].output(v.index) for v in n.inputs],
+                                  [mapping[id(d)] for d in n.control_inputs if id(d) in mapping],
+                                  {k: _copy_attr(v) for k, v in n.attrs.items()}, n.device, list(n.outputs),
+                                  n.source, n.provenance)
+        new._nodes = {n.name: mapping[id(n)] for n in kept}
+        return mapping
+
+    def _copy_interface_into(self, new: "Graph", mapping: dict[int, Node]) -> None:
+        new.params = [mapping[id(p)] for p in self.params]
+        new.results = [mapping[id(v.node)].output(v.index) for v in self.results]
+        new.targets = [mapping[id(t)] for t in self.targets]
 
 
 def _copy_attr(v: Any) -> Any:
