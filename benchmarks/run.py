@@ -12,6 +12,9 @@ time counts the transfer into and out of its arrays, as a Session.run does).
   d  per-call overhead of c = a + b on fed scalars
   e  compile time of an MLP training step (784-256-10, batch 64, SGD), cold and from the disk
      cache: measured in fresh processes (first step minus a steady step)
+  f  a while_loop of 200 steps of an RNN-like recurrence h = tanh(h @ W + b), h [16, 64]
+     (tf.while_loop / jax.lax.fori_loop / a Python loop for NumPy); flowjit's extra row is the
+     same loop driven from the host (FLOWJIT_NATIVE_CONTROL_FLOW=0, in a child process)
 
 Options: --only a,b  --repeat N  --quick
 """
@@ -339,12 +342,85 @@ def workload_e(repeat: int) -> dict[str, Any]:
     return {"times": times, "checks": checks, "extra": extra}
 
 
+_RNN_STEPS = 200
+
+
+def _rnn_inputs() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(5)
+    h0 = rng.standard_normal((16, 64)).astype(np.float32)
+    w = (rng.standard_normal((64, 64)) / 8).astype(np.float32)
+    b = (rng.standard_normal(64) / 10).astype(np.float32)
+    return h0, w, b
+
+
+def _flowjit_rnn():
+    import flowjit as fj
+
+    g = fj.Graph()
+    with g.as_default():
+        h0 = fj.placeholder(fj.float32, [16, 64])
+        w = fj.placeholder(fj.float32, [64, 64])
+        b = fj.placeholder(fj.float32, [64])
+        _, h = fj.while_loop(lambda i, h: i < _RNN_STEPS, lambda i, h: (i + 1, fj.tanh(fj.matmul(h, w) + b)),
+                             [fj.constant(0), h0])
+    s = fj.Session(graph=g)
+    return lambda x0, wv, bv: s.run(h, {h0: x0, w: wv, b: bv})
+
+
+def workload_f(repeat: int) -> dict[str, Any]:
+    h0, w, b = _rnn_inputs()
+    want = h0.astype(np.float64)
+    for _ in range(_RNN_STEPS):
+        want = np.tanh(want @ w + b)
+
+    def np_rnn():
+        h = h0
+        for _ in range(_RNN_STEPS):
+            h = np.tanh(h @ w + b)
+        return h
+
+    fns, outs = {}, {}
+    fj_rnn = _flowjit_rnn()
+    fns["flowjit"] = lambda: fj_rnn(h0, w, b)
+    fns["numpy"] = np_rnn
+    if have("tensorflow"):
+        tf = quiet_tf()
+        tg = tf.Graph()
+        with tg.as_default():
+            th = tf.placeholder(tf.float32, [16, 64])
+            tw = tf.placeholder(tf.float32, [64, 64])
+            tb = tf.placeholder(tf.float32, [64])
+            _, ty = tf.while_loop(lambda i, h: i < _RNN_STEPS, lambda i, h: (i + 1, tf.tanh(tf.matmul(h, tw) + tb)),
+                                  [tf.constant(0), th])
+        ts = tf.Session(graph=tg)
+        fns["tensorflow"] = lambda: ts.run(ty, {th: h0, tw: w, tb: b})
+    if have("jax"):
+        import jax
+        import jax.numpy as jnp
+
+        jf = jax.jit(lambda h, wv, bv: jax.lax.fori_loop(0, _RNN_STEPS, lambda i, x: jnp.tanh(x @ wv + bv), h))
+        fns["jax"] = lambda: np.asarray(jf(h0, w, b))
+    for k, f in fns.items():
+        outs[k] = check(f"f/{k}", f(), want, 1e-4, 1e-5)
+    extra = {}
+    env = dict(os.environ, FLOWJIT_NATIVE_CONTROL_FLOW="0")
+    code = ("import sys, json, time; sys.path.insert(0, %r); from benchmarks.run import _flowjit_rnn, _rnn_inputs; "
+            "f = _flowjit_rnn(); a = _rnn_inputs(); f(*a); ts = []\n"
+            "for _ in range(%d):\n t = time.perf_counter(); f(*a); ts.append(time.perf_counter() - t)\n"
+            "ts.sort(); print(json.dumps(ts[len(ts) // 2]))") % (ROOT, max(repeat, 5))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
+    if out.returncode == 0:
+        extra["flowjit, loop driven from the host"] = json.loads(out.stdout.strip().splitlines()[-1])
+    return {"times": interleaved(fns, repeat), "checks": outs, "extra": extra}
+
+
 WORKLOADS = {
     "a": ("fused elementwise, 2^22 f32", workload_a),
     "b": ("row softmax + sum, 4096x1024 f32", workload_b),
     "c": ("matmul 1024^3 f32", workload_c),
     "d": ("per-call overhead, a + b scalars", workload_d),
     "e": ("cold compile, MLP train step", workload_e),
+    "f": ("while_loop, 200-step RNN recurrence", workload_f),
 }
 
 
@@ -358,7 +434,7 @@ def fmt(t: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--only", default="abcde", help="workloads to run, e.g. abc")
+    p.add_argument("--only", default="abcdef", help="workloads to run, e.g. abc")
     p.add_argument("--repeat", type=int, default=15)
     p.add_argument("--quick", action="store_true", help="fewer repetitions")
     args = p.parse_args(argv)

@@ -101,7 +101,8 @@ def test_matmul_with_epilogue_and_nan():
     assert np.isnan(outs["cpu"][3]).all()
 
 
-def test_integer_matmul_falls_back_to_host():
+def test_integer_matmul_is_native():
+    # integers do not use the GEMM library: a broadcast product reduced over k (tests/test_native_ops.py)
     a = RNG.integers(-5, 5, (4, 3)).astype(np.int32)
     b = RNG.integers(-5, 5, (3, 2)).astype(np.int32)
     g = tf.Graph()
@@ -111,4 +112,4 @@ def test_integer_matmul_falls_back_to_host():
     with tf.Session(graph=g, backend="cpu") as s:
         np.testing.assert_array_equal(s.run(c, {pa: a, pb: b}), (a @ b) * 2)
         ex = list(s._cache.values())[-1].executable
-    assert ex.fallback_ops.get("MatMul") == 1
+    assert ex.fallback_ops == {}

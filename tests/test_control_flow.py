@@ -1,4 +1,8 @@
-"""cond, case, switch_case, while_loop, group/tuple and their gradients (reference backend)."""
+"""cond, case, switch_case, while_loop, group/tuple and their gradients.
+
+Every test runs twice: on the reference backend and on the cpu backend (where cond and
+while_loop compile to native control flow when their bodies allow it; see
+tests/test_native_control_flow.py for the checks of that)."""
 
 from __future__ import annotations
 
@@ -11,9 +15,18 @@ import flowjit as tf
 from flowjit import errors
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
+@pytest.fixture(autouse=True, params=["reference", "cpu"])
+def fresh_graph(request, monkeypatch):
+    """Runs the test on each backend: sessions the tests open on "reference" open on it."""
     tf.reset_default_graph()
+    if request.param == "cpu":
+        init = tf.Session.__init__
+
+        def on_cpu(self, *args, **kwargs):
+            if kwargs.get("backend") == "reference":
+                kwargs["backend"] = "cpu"
+            init(self, *args, **kwargs)
+        monkeypatch.setattr(tf.Session, "__init__", on_cpu)
     yield
 
 

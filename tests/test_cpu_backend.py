@@ -97,7 +97,8 @@ def tol(dtype, transcendental=False):
 UNARY_FLOAT = [tf.negative, tf.abs, tf.sign, tf.square, tf.floor, tf.ceil, tf.rint, tf.round, tf.nn.relu,
                tf.nn.relu6, tf.math.is_nan, tf.math.is_inf, tf.math.is_finite]
 TRANSCENDENTAL = [tf.exp, tf.math.expm1, tf.log, tf.math.log1p, tf.sqrt, tf.math.rsqrt, tf.math.reciprocal, tf.tanh,
-                  tf.sigmoid, tf.nn.softplus, tf.nn.softsign, tf.nn.elu, tf.nn.selu, tf.sin, tf.cos, tf.math.erf]
+                  tf.sigmoid, tf.nn.softplus, tf.nn.softsign, tf.nn.elu, tf.nn.selu, tf.math.erf]
+TRIG_EXACT_RANGE = 1.69e9  # sin/cos/tan reduce arguments exactly up to here (compiler/mathlib.py)
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
@@ -106,6 +107,18 @@ def test_unary_float_ops(dtype):
     check(lambda a: [f(a) for f in UNARY_FLOAT], [x])
     t = tol(dtype, transcendental=True)
     check(lambda a: [f(a) for f in TRANSCENDENTAL], [x], **t)
+    inside = x[~(np.abs(x) >= TRIG_EXACT_RANGE)]  # NaN and inf stay in
+    check(lambda a: [tf.sin(a), tf.cos(a)], [inside], **t)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_trig_beyond_the_exact_range_is_bounded(dtype):
+    """The documented limit: past |x| = 1.69e9 sin/cos are finite and in [-1, 1], not exact."""
+    x = np.array([2e9, -3e12, 1e30, float(np.finfo(dtype).max)], dtype)
+    _, got, ex = run_both(lambda a: [tf.sin(a), tf.cos(a)], [x])
+    for g in got:
+        assert np.all(np.isfinite(g)) and np.all(np.abs(g) <= 1.0), g
+    assert ex.fallback_ops == {}
 
 
 @pytest.mark.parametrize("dtype", INTS)
@@ -386,11 +399,12 @@ def test_uninitialized_variable():
 # --- fallback, variables, sessions --------------------------------------------------------------------------
 
 def test_unsupported_ops_fall_back_to_host():
+    # Unique has a data-dependent output shape: it runs on the host between native segments
     x = RNG.standard_normal((5, 4)).astype(np.float32)
-    ref, got, ex = run_both(lambda a: [tf.cumsum(a * 2.0, axis=1) + 1.0, tf.exp(a)], [x])
+    ref, got, ex = run_both(lambda a: [tf.unique(tf.reshape(tf.round(a * 2.0), [-1]))[1] + 1, tf.exp(a)], [x])
     for r, g_ in zip(ref, got):
         assert_same(g_, r, rtol=1e-6)
-    assert ex.fallback_ops.get("Cumsum") == 1
+    assert ex.fallback_ops.get("Unique") == 1
     assert ex.native_ops, "the ops around the host node stay native"
 
 
@@ -555,6 +569,21 @@ def test_disk_cache_skips_llvm_in_a_new_process(tmp_path):
     compiled, hits = (int(t) for t in second.stdout.split("STATS")[1].split())
     assert compiled == 0 and hits >= 1, second.stdout
     assert first.stdout.splitlines()[0] == second.stdout.splitlines()[0]
+
+
+def test_disk_cache_size_limit_evicts_least_recently_used(tmp_path):
+    from flowjit.compiler import jit
+
+    for k in range(6):  # six 100 KB objects with metadata, oldest first
+        (tmp_path / f"plan-{k}.o").write_bytes(b"x" * 100_000)
+        (tmp_path / f"plan-{k}.json").write_text("{}")
+        os.utime(tmp_path / f"plan-{k}.o", (1000 + k, 1000 + k))
+    os.utime(tmp_path / "plan-0.o", (5000, 5000))  # plan-0 was used recently
+    assert jit.trim_disk_cache(tmp_path, limit=1_000_000) == 0  # under the limit: nothing goes
+    removed = jit.trim_disk_cache(tmp_path, limit=400_000)
+    left = sorted(p.name for p in tmp_path.glob("*.o"))
+    assert removed == 3 and left == ["plan-0.o", "plan-4.o", "plan-5.o"], left
+    assert sorted(p.name for p in tmp_path.glob("*.json")) == ["plan-0.json", "plan-4.json", "plan-5.json"]
 
 
 # --- convolution and pooling ----------------------------------------------------------------------

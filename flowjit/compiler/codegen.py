@@ -29,21 +29,24 @@ import numpy as np
 
 from ..ir import dtypes
 from ..ir.dtypes import DType
-from . import gemm
+from . import gemm, routines
 from .jit import host_target
 from .lir import INDEX_MAPS, L, size_of, strides_of
 from .llvmutil import (F32, F64, I1, I8, I32, I64, PTR, VOID, LoopHint, call_intrinsic, compute_type, const,
                        declare, for_range, storage_type)
 from .mathlib import MathEmitter
 from .parallel import TASK_TYPE
-from .program import Buffer, Call, HostStep, KernelStep, Program, Region, Stage
+from .program import NATIVE_STEPS, Buffer, Call, HostStep, IfStep, KernelStep, Program, Region, Stage, WhileStep
 
 SEGMENT_TYPE = ir.FunctionType(I32, [PTR])
+# library Calls (lir.LIBRARY) by kind: emit(gen, builder, argv, call) in the segment function
+LIBRARY_CALLS: dict[str, Callable[..., None]] = {"matmul": gemm.emit_matmul_call, "routine": routines.emit_call}
 ERR_SLOT = 0
 INTERLEAVE_COST = 10
 
-_LIBM = {"sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "erf", "erfc",
-         "pow", "atan2", "fmod"}
+# LIR "libm"/"libm2"/"pow" functions still emitted as libm calls (a call keeps the loop scalar);
+# every other one (sin ... erfc, atan2, pow) is inlined from mathlib and vectorizes
+_LIBM = {"fmod"}
 
 
 def slot_of(buf: Buffer) -> int:
@@ -90,7 +93,7 @@ class ModuleGen:
         segments: list[list[int]] = []
         cur: list[int] = []
         for k, step in enumerate(program.steps):
-            if isinstance(step, KernelStep):
+            if isinstance(step, NATIVE_STEPS):
                 cur.append(k)
             else:
                 if cur:
@@ -109,7 +112,7 @@ class ModuleGen:
         text = str(self.module) + "".join(h.definition() for h in self.hints)
         return text, names, segments
 
-    def _segment(self, name: str, steps: list[KernelStep]) -> None:
+    def _segment(self, name: str, steps: list[Any]) -> None:
         fn = ir.Function(self.module, SEGMENT_TYPE, name)
         fn.attributes.add("nounwind")
         (argv,) = fn.args
@@ -118,33 +121,84 @@ class ModuleGen:
         fail = fn.append_basic_block("fail")
         errp = b.load(b.gep(argv, [I64(ERR_SLOT)], source_etype=PTR), typ=PTR)
         b.store(I64(0), errp)  # no error so far
-        for step in steps:
-            for item in step.items:
-                if isinstance(item, Region):
-                    task, combine = RegionGen(self, step, item).emit()
-                    if item.parallel and item.chunks > 1:
-                        b.call(self.parallel_for, [task, argv, I64(item.chunks)])
-                    else:
-                        b.call(task, [argv, I64(0), I64(item.chunks), I64(0)])
-                    if combine is not None:
-                        b.call(combine, [argv])
-                elif isinstance(item, Call):
-                    self._call(b, argv, item)
-            if step.checks:
-                code = b.load(b.gep(argv, [I64(ERR_SLOT)], source_etype=PTR), typ=PTR)
-                err = b.load(code, typ=I64)
-                nxt = fn.append_basic_block("ok")
-                b.cbranch(b.icmp_signed("!=", err, I64(0)), fail, nxt)
-                b.position_at_end(nxt)
+        self._steps(b, fn, argv, fail, steps)
         b.ret(I32(0))
         b.position_at_end(fail)
         b.ret(I32(1))
 
+    def _steps(self, b: ir.IRBuilder, fn: ir.Function, argv: ir.Value, fail: ir.Block, steps: list[Any]) -> None:
+        """Emit kernel and control steps at the builder's position (which moves to the end)."""
+        for step in steps:
+            if isinstance(step, IfStep):
+                self._if(b, fn, argv, fail, step)
+            elif isinstance(step, WhileStep):
+                self._while(b, fn, argv, fail, step)
+            else:
+                self._kernel(b, fn, argv, fail, step)
+
+    def _kernel(self, b: ir.IRBuilder, fn: ir.Function, argv: ir.Value, fail: ir.Block, step: KernelStep) -> None:
+        for item in step.items:
+            if isinstance(item, Region):
+                task, combine = RegionGen(self, step, item).emit()
+                if item.parallel and item.chunks > 1:
+                    b.call(self.parallel_for, [task, argv, I64(item.chunks)])
+                else:
+                    b.call(task, [argv, I64(0), I64(item.chunks), I64(0)])
+                if combine is not None:
+                    b.call(combine, [argv])
+            elif isinstance(item, Call):
+                self._call(b, argv, item)
+        if step.checks:
+            code = b.load(b.gep(argv, [I64(ERR_SLOT)], source_etype=PTR), typ=PTR)
+            err = b.load(code, typ=I64)
+            nxt = fn.append_basic_block("ok")
+            b.cbranch(b.icmp_signed("!=", err, I64(0)), fail, nxt)
+            b.position_at_end(nxt)
+
+    def _flag(self, b: ir.IRBuilder, argv: ir.Value, buf: Buffer) -> ir.Value:
+        """The i1 value of a scalar bool buffer."""
+        return b.icmp_unsigned("!=", b.load(self.buffer_ptr(b, argv, buf), typ=I8), I8(0))
+
+    def _if(self, b: ir.IRBuilder, fn: ir.Function, argv: ir.Value, fail: ir.Block, step: IfStep) -> None:
+        if not isinstance(step.pred, Buffer):  # known at compile time: only the taken branch
+            self._steps(b, fn, argv, fail, step.branches[0 if step.pred else 1])
+            return
+        then_bb, else_bb = fn.append_basic_block("if_then"), fn.append_basic_block("if_else")
+        done = fn.append_basic_block("if_done")
+        b.cbranch(self._flag(b, argv, step.pred), then_bb, else_bb)
+        for block, branch in ((then_bb, step.branches[0]), (else_bb, step.branches[1])):
+            b.position_at_end(block)
+            self._steps(b, fn, argv, fail, branch)
+            b.branch(done)
+        b.position_at_end(done)
+
+    def _while(self, b: ir.IRBuilder, fn: ir.Function, argv: ir.Value, fail: ir.Block, step: WhileStep) -> None:
+        self._steps(b, fn, argv, fail, step.init)
+        with b.goto_entry_block():
+            trips = b.alloca(I64, name="trips")
+        b.store(I64(0), trips)
+        head, cond_bb = fn.append_basic_block("while_head"), fn.append_basic_block("while_cond")
+        body_bb, done = fn.append_basic_block("while_body"), fn.append_basic_block("while_done")
+        b.branch(head)
+        b.position_at_end(head)
+        if step.max_iter is None:
+            b.branch(cond_bb)
+        else:  # maximum_iterations is checked before cond runs, as TF does
+            b.cbranch(b.icmp_signed("<", b.load(trips, typ=I64), I64(step.max_iter)), cond_bb, done)
+        b.position_at_end(cond_bb)
+        self._steps(b, fn, argv, fail, step.cond)
+        b.cbranch(self._flag(b, argv, step.pred), body_bb, done)
+        b.position_at_end(body_bb)
+        self._steps(b, fn, argv, fail, step.body)
+        b.store(b.add(b.load(trips, typ=I64), I64(1)), trips)
+        b.branch(head)
+        b.position_at_end(done)
+
     def _call(self, b: ir.IRBuilder, argv: ir.Value, call: Call) -> None:
-        if call.kind == "matmul":
-            gemm.emit_matmul_call(self, b, argv, call)
-        else:
+        emit = LIBRARY_CALLS.get(call.kind)
+        if emit is None:
             raise NotImplementedError(call.kind)
+        emit(self, b, argv, call)
 
     def buffer_ptr(self, b: ir.IRBuilder, argv: ir.Value, buf: Buffer) -> ir.Value:
         return b.load(b.gep(argv, [I64(slot_of(buf))], source_etype=PTR), typ=PTR)
@@ -322,6 +376,8 @@ class ValueEmitter:
             return self.value(x, tuple(src))
         if op == "pad":
             pads = n.attrs["pads"]
+            if n.attrs.get("mode", "CONSTANT") != "CONSTANT":
+                return self.value(x, self.mirror_index(idx, pads, x.shape, n.attrs["mode"]))
             inside = None
             src = []
             for i, (lo, hi), d in zip(idx, pads, x.shape):
@@ -424,6 +480,25 @@ class ValueEmitter:
             iv = self.checked(iv, n.attrs["lo"], n.attrs["hi"], n, n.attrs.get("what", "index"))
             return self.convert(iv, dtypes.int64, x.dtype)
         raise NotImplementedError(op)
+
+    def mirror_index(self, idx: tuple, pads: tuple, shape: tuple, mode: str) -> tuple:
+        """MirrorPad's source index: positions before a dim reflect about its first element,
+        after it about its last (REFLECT excludes the edge, SYMMETRIC repeats it); the pads
+        are small enough (checked by inference) that one reflection suffices."""
+        b = self.b
+        edge = 0 if mode == "REFLECT" else 1
+        src = []
+        for i, (lo, hi), d in zip(idx, pads, shape):
+            if lo == 0 and hi == 0:
+                src.append(i)
+                continue
+            j = b.sub(i, self.i64(lo)) if lo else i
+            if lo:  # j < 0: -j (REFLECT) or -j - 1 (SYMMETRIC)
+                j = b.select(b.icmp_signed("<", j, self.i64(0)), b.sub(self.i64(-edge), j), j)
+            if hi:  # j >= d: 2d - 2 - j (REFLECT) or 2d - 1 - j (SYMMETRIC)
+                j = b.select(b.icmp_signed(">=", j, self.i64(d)), b.sub(self.i64(2 * d - 2 + edge), j), j)
+            src.append(j)
+        return tuple(src)
 
     def reshape_index(self, in_shape: tuple, out_shape: tuple, idx: tuple) -> tuple:
         b = self.b
@@ -574,6 +649,11 @@ class ValueEmitter:
         raise NotImplementedError(op)
 
     def libm(self, name: str, args: list[ir.Value]) -> ir.Value:
+        """`name` from mathlib (inline, branch-free: the loop still vectorizes), or a libm call
+        for the names in _LIBM. Binary ones take (x, y) in C order: atan2(y, x), pow(x, y)."""
+        inline = getattr(self.math, name, None) if name not in _LIBM else None
+        if inline is not None:
+            return inline(*args)
         t = args[0].type
         cname = name + ("f" if isinstance(t, ir.FloatType) else "")
         fn = declare(self.b.module, cname, t, [t] * len(args))

@@ -15,6 +15,8 @@ the optimizer before `verify()` and `check_intrinsics()` have passed.
 Environment:
   FLOWJIT_CACHE_DIR      where compiled objects go (default ~/.cache/flowjit)
   FLOWJIT_CACHE=0        disable the disk cache (the in-memory cache stays)
+  FLOWJIT_CACHE_MAX_MB   size limit of the disk cache (default 1024): after a write, the least
+                         recently used objects go until it is under 80% of the limit
   FLOWJIT_OPT_LEVEL      0..3 (default 3)
   FLOWJIT_CPU_NAME       override the host CPU name (e.g. "haswell")
   FLOWJIT_CPU_FEATURES   override the host feature string ("+avx2,+fma,...")
@@ -246,6 +248,10 @@ def lookup(key: str, name: str, symbols: list[str]) -> JitLibrary | None:
         except CompileError:
             return None
         stats["disk_hits"] += 1
+        try:
+            os.utime(path)  # recently used: the size limit evicts least recently used objects first
+        except OSError:
+            pass
         _remember(key, lib)
         return lib
 
@@ -283,6 +289,7 @@ def compile_ir(ir_text: str | Callable[[], str], key: str, name: str, symbols: l
             if meta is not None:
                 _write_atomic(d / f"{name}-{key}.json", json.dumps(meta).encode())
             _write_atomic(d / f"{name}-{key}.o", obj)
+            trim_disk_cache(d)
         stats["compiled"] += 1
         _remember(key, lib)
         return lib
@@ -356,6 +363,49 @@ def _remember(key: str, lib: JitLibrary) -> None:
     if len(_memory_cache) >= _MEMORY_CACHE_LIMIT:
         _memory_cache.pop(next(iter(_memory_cache)))
     _memory_cache[key] = lib
+
+
+def cache_limit_bytes() -> int:
+    try:
+        return int(float(os.environ.get("FLOWJIT_CACHE_MAX_MB", "1024")) * (1 << 20))
+    except ValueError:
+        return 1024 << 20
+
+
+def trim_disk_cache(d: pathlib.Path, limit: int | None = None) -> int:
+    """Keep the disk cache under `limit` bytes (default FLOWJIT_CACHE_MAX_MB): when it is over,
+    delete the least recently used objects (and their metadata) until it is under 80% of the
+    limit. Returns the number of objects removed. Other processes may share the folder: a file
+    that vanished meanwhile is skipped."""
+    limit = cache_limit_bytes() if limit is None else limit
+    entries = []
+    total = 0
+    try:
+        for f in d.glob("*.o"):
+            try:
+                st = f.stat()
+                meta = f.with_suffix(".json")
+                size = st.st_size + (meta.stat().st_size if meta.exists() else 0)
+            except OSError:
+                continue
+            entries.append((st.st_mtime, f, size))
+            total += size
+    except OSError:
+        return 0
+    if total <= limit:
+        return 0
+    removed = 0
+    for _, f, size in sorted(entries, key=lambda e: e[0]):
+        if total <= limit * 0.8:
+            break
+        for path in (f, f.with_suffix(".json")):
+            try:
+                path.unlink()
+            except OSError:
+                pass
+        total -= size
+        removed += 1
+    return removed
 
 
 def _write_atomic(path: pathlib.Path, data: bytes) -> None:

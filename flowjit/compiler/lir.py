@@ -12,14 +12,30 @@ Vocabulary (attrs in brackets):
                 iota [axis]                  the index along `axis` (int64)
   elementwise   unary ops (UNARY), binary ops (BINARY), cmp [pred], select, cast
                 (inputs broadcast to the node's shape by NumPy rules)
-  index maps    reshape, transpose [perm], slice [begin, step], pad [pads], concat [axis],
+  index maps    reshape, transpose [perm], slice [begin, step], pad (below), concat [axis],
                 gather [axis] (checks indices), gather_nd (checks indices), unslice [begin, step]
                 (the adjoint of a strided slice: zeros around), tile, broadcast (explicit),
                 check [lo, hi, what],
                 window [kh, kw, sh, sw, dh, dw, pt, pl, lhs] (the taps of a 2-D NHWC window:
                 [N, OH, OW, KH, KW, C]; input 1 is the value outside the input)
+                pad [pads, mode]             pads: (before, after) per dim; mode "CONSTANT" (the
+                                             default; input 1 is the value outside), "REFLECT"
+                                             or "SYMMETRIC" (MirrorPad's index maps: no input 1)
   reductions    reduce [kind, axes, keepdims]   kind: sum prod max min any all
-  library       matmul [ta, tb]                 batched, broadcast batch dims
+  library       (inputs and output materialized in row-major buffers; a library node closes
+                its kernel and is emitted as a `Call`, see schedule.py and codegen.py)
+                matmul [ta, tb]                 batched, broadcast batch dims
+                routine [kind, ...]             compiler/routines.py, one LLVM function per call:
+                  scan [axis, fn, exclusive, reverse]   running sum/prod along `axis` (Cumsum,
+                                                        Cumprod; fn sum or prod), sequential
+                  topk [k]                       int32 indices of the k largest of every last-axis
+                                                 row, largest first, ties by lower index, NaN
+                                                 largest
+                  scatter [mode, depth, base]    inputs (indices [N, depth], updates [N, S][,
+                                                 base]): a copy of base (zeros without one) with
+                                                 updates written (mode update) or added (add,
+                                                 sub) at the indexed slices; indices are checked
+                                                 before anything is written (error kind "index")
 """
 
 from __future__ import annotations
@@ -45,6 +61,9 @@ ELEMENTWISE = UNARY | BINARY | {"cmp", "select", "cast", "const", "iota"}
 INDEX_MAPS = {"reshape", "transpose", "slice", "pad", "concat", "gather", "gather_nd", "tile", "broadcast", "check",
               "window", "unslice"}
 REDUCE_KINDS = ("sum", "prod", "max", "min", "any", "all")
+LIBRARY = frozenset({"matmul", "routine"})  # materialized operands, emitted as library Calls
+CHECKED = frozenset({"gather", "gather_nd", "check", "idiv_trunc", "idiv_floor", "imod_trunc",
+                     "imod_floor"})  # ops whose code may record a run-time error
 
 _ids = itertools.count()
 
@@ -116,3 +135,8 @@ def is_elementwise(n: L) -> bool:
 def work_dtype(dtype: DType) -> DType:
     """float16 arithmetic runs in float32."""
     return dtypes.float32 if dtype == dtypes.float16 else dtype
+
+
+def reports_errors(n: L) -> bool:
+    """Whether the code of `n` may record a run-time error (its kernel then checks the record)."""
+    return n.op in CHECKED or (n.op == "routine" and n.attrs.get("kind") == "scatter")

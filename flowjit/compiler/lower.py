@@ -93,6 +93,13 @@ class Translator:
         """A constant array known at compile time (made into a constant buffer by the builder)."""
         return self.node("buffer", [], dtype, value.shape, buf=self.make_const(np.ascontiguousarray(value, dtype.np_dtype)))
 
+    def in_memory(self, x: L) -> L:
+        """x as a library operand, which must live in memory: a constant scalar broadcast to a
+        shape (a size-1 graph constant) becomes a constant array."""
+        if x.op == "const":
+            return self.array(np.full(x.shape, x.attrs["value"], dtype=x.dtype.np_dtype), x.dtype)
+        return x
+
     def iota(self, shape: Sequence[int], axis: int, dtype: DType = dtypes.int64) -> L:
         return self.node("iota", [], dtype, shape, axis=axis)
 
@@ -613,20 +620,40 @@ def _sparse_xent(t, node, ins):
 
 # --- matmul -------------------------------------------------------------------------------------
 
+def _swap_last(t: Translator, x: L) -> L:
+    perm = tuple(range(x.rank - 2)) + (x.rank - 1, x.rank - 2)
+    return t.node("transpose", [x], x.dtype, [x.shape[p] for p in perm], perm=perm)
+
+
+def matmul(t: Translator, a: L, b: L, ta: bool, tb: bool, shape: tuple[int, ...]) -> L:
+    """a @ b (batched, batch dims broadcast). float32/float64 use the GEMM library; float16
+    runs it in float32 and rounds once at the end (as TF and the reference); integers are a
+    broadcast product reduced over k (wrapping, as NumPy)."""
+    if a.dtype in (dtypes.float32, dtypes.float64):
+        return t.node("matmul", [t.in_memory(a), t.in_memory(b)], a.dtype, shape, ta=ta, tb=tb)
+    if a.dtype == dtypes.float16:
+        f = dtypes.float32
+        return t.cast(t.node("matmul", [t.cast(a, f), t.cast(b, f)], f, shape, ta=ta, tb=tb), a.dtype)
+    _require(a.dtype.is_integer, "native matmul dtype")
+    a = _swap_last(t, a) if ta else a
+    b = _swap_last(t, b) if tb else b
+    a3 = t.reshape(a, a.shape + (1,))  # [..., M, K, 1]
+    b3 = t.reshape(b, b.shape[:-2] + (1,) + b.shape[-2:])  # [..., 1, K, N]
+    prod = t.binary("mul", a3, b3)
+    return t.reduce("sum", prod, [prod.rank - 2], False)
+
+
 @rule("MatMul")
 def _matmul(t, node, ins):
     a, b = ins
-    _require(a.dtype.is_floating and a.dtype != dtypes.float16, "native matmul is float32/float64")
-    return [t.node("matmul", [a, b], a.dtype, out_shape(node), ta=bool(node.attrs.get("transpose_a")),
-                   tb=bool(node.attrs.get("transpose_b")))]
+    return [matmul(t, a, b, bool(node.attrs.get("transpose_a")), bool(node.attrs.get("transpose_b")),
+                   out_shape(node))]
 
 
 @rule("BatchMatMulV2", "BatchMatMul")
 def _batch_matmul(t, node, ins):
     a, b = ins
-    _require(a.dtype.is_floating and a.dtype != dtypes.float16)
-    return [t.node("matmul", [a, b], a.dtype, out_shape(node), ta=bool(node.attrs.get("adj_x")),
-                   tb=bool(node.attrs.get("adj_y")))]
+    return [matmul(t, a, b, bool(node.attrs.get("adj_x")), bool(node.attrs.get("adj_y")), out_shape(node))]
 
 
 # --- index maps -------------------------------------------------------------------------------
@@ -844,7 +871,13 @@ def _geometry(node: Any, x_shape, k_shape, pool: bool = False):
 
 
 def _float_conv(x: L) -> None:
-    _require(x.dtype in (dtypes.float32, dtypes.float64), "native convolution is float32/float64")
+    _require(x.dtype in (dtypes.float16, dtypes.float32, dtypes.float64), "native convolution dtype")
+
+
+def _work(t: Translator, *xs: L) -> list[L]:
+    """Convolution operands in the work dtype: float16 is computed in float32 and rounded once
+    at the end (as the reference)."""
+    return [t.cast(x, work_dtype(x.dtype)) for x in xs]
 
 
 def _im2col(t, x: L, g, kh: int, kw: int) -> L:
@@ -856,33 +889,33 @@ def _im2col(t, x: L, g, kh: int, kw: int) -> L:
 
 @rule("Conv2D")
 def _conv2d(t, node, ins):
-    x, f = ins
-    _float_conv(x)
+    _float_conv(ins[0])
+    x, f = _work(t, *ins)
     g = _geometry(node, x.shape, f.shape)
     n, h, w, c = x.shape
     kh, kw, ci, co = f.shape
     a = _im2col(t, x, g, kh, kw)
     m = t.node("matmul", [a, t.reshape(f, (kh * kw * ci, co))], x.dtype, (n * g.oh * g.ow, co), ta=False, tb=False)
-    return [t.reshape(m, out_shape(node))]
+    return [t.cast(t.reshape(m, out_shape(node)), out_dtype(node))]
 
 
 @rule("Conv2DBackpropFilter")
 def _conv2d_filter(t, node, ins):
-    x, _sizes, dy = ins
-    _float_conv(x)
+    _float_conv(ins[0])
+    x, dy = _work(t, ins[0], ins[2])
     kh, kw, ci, co = out_shape(node)
     g = _geometry(node, x.shape, (kh, kw))
     n, h, w, c = x.shape
     a = _im2col(t, x, g, kh, kw)
     d = t.reshape(dy, (n * g.oh * g.ow, co))
     m = t.node("matmul", [a, d], x.dtype, (kh * kw * c, co), ta=True, tb=False)
-    return [t.reshape(m, (kh, kw, ci, co))]
+    return [t.cast(t.reshape(m, (kh, kw, ci, co)), out_dtype(node))]
 
 
 @rule("Conv2DBackpropInput")
 def _conv2d_input(t, node, ins):
-    _sizes, f, dy = ins
-    _float_conv(dy)
+    _float_conv(ins[2])
+    f, dy = _work(t, ins[1], ins[2])
     n, h, w, c = out_shape(node)
     kh, kw, ci, co = f.shape
     g = _geometry(node, (n, h, w, c), (kh, kw))
@@ -894,20 +927,20 @@ def _conv2d_input(t, node, ins):
     flipped = slice_node(t, f, [kh - 1, kw - 1, 0, 0], [-1, -1, 1, 1], f.shape)
     wf = t.node("transpose", [flipped], f.dtype, (kh, kw, co, ci), perm=(0, 1, 3, 2))
     m = t.node("matmul", [a, t.reshape(wf, (kh * kw * co, ci))], dy.dtype, (n * h * w, ci), ta=False, tb=False)
-    return [t.reshape(m, (n, h, w, c))]
+    return [t.cast(t.reshape(m, (n, h, w, c)), out_dtype(node))]
 
 
 @rule("DepthwiseConv2dNative")
 def _depthwise(t, node, ins):
-    x, f = ins
-    _float_conv(x)
+    _float_conv(ins[0])
+    x, f = _work(t, *ins)
     g = _geometry(node, x.shape, f.shape)
     n, h, w, c = x.shape
     kh, kw, ci, mult = f.shape
     win = window(t, x, kh, kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow)
     prod = t.binary("mul", t.reshape(win, win.shape + (1,)), t.reshape(f, (1, 1, 1, kh, kw, ci, mult)))
     s = t.reduce("sum", prod, [3, 4], False)
-    return [t.reshape(s, out_shape(node))]
+    return [t.cast(t.reshape(s, out_shape(node)), out_dtype(node))]
 
 
 def _pool_counts(g: Any, h: int, w: int) -> np.ndarray:
@@ -993,21 +1026,21 @@ def _max_pool_grad(t, node, ins):
 
 @rule("DepthwiseConv2dNativeBackpropFilter")
 def _depthwise_filter(t, node, ins):
-    x, _sizes, dy = ins
-    _float_conv(x)
+    _float_conv(ins[0])
+    x, dy = _work(t, ins[0], ins[2])
     kh, kw, ci, mult = out_shape(node)
     g = _geometry(node, x.shape, (kh, kw))
     n, h, w, c = x.shape
     _require(dy.shape == (n, g.oh, g.ow, c * mult))
     win = window(t, x, kh, kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow)
     prod = t.binary("mul", t.reshape(win, win.shape + (1,)), t.reshape(dy, (n, g.oh, g.ow, 1, 1, c, mult)))
-    return [t.reduce("sum", prod, [0, 1, 2], False)]
+    return [t.cast(t.reduce("sum", prod, [0, 1, 2], False), out_dtype(node))]
 
 
 @rule("DepthwiseConv2dNativeBackpropInput")
 def _depthwise_input(t, node, ins):
-    _sizes, f, dy = ins
-    _float_conv(dy)
+    _float_conv(ins[2])
+    f, dy = _work(t, ins[1], ins[2])
     n, h, w, c = out_shape(node)
     kh, kw, ci, mult = f.shape
     g = _geometry(node, (n, h, w, c), (kh, kw))
@@ -1016,7 +1049,7 @@ def _depthwise_input(t, node, ins):
                  lhs=(g.sh, g.sw))
     flipped = slice_node(t, f, [kh - 1, kw - 1, 0, 0], [-1, -1, 1, 1], f.shape)
     prod = t.binary("mul", t.reshape(win, (n, h, w, kh, kw, c, mult)), t.reshape(flipped, (1, 1, 1, kh, kw, c, mult)))
-    return [t.reduce("sum", prod, [3, 4, 6], False)]
+    return [t.cast(t.reduce("sum", prod, [3, 4, 6], False), out_dtype(node))]
 
 
 @rule("SpaceToDepth", "DepthToSpace")
@@ -1070,3 +1103,6 @@ def _strided_slice_grad(t, node, ins):
         sizes.append(size)
     dense_dy = t.reshape(dy, sizes)
     return [t.node("unslice", [dense_dy], dy.dtype, dims, begin=tuple(begins), step=tuple(steps))]
+
+
+from . import lower_extra  # noqa: E402,F401  (registers the rules of scans, top-k, scatters, LRN ...)

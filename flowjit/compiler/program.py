@@ -5,8 +5,10 @@ A `Program` is a specialized plan graph cut into `Step`s executed in order:
               library calls), all inside the segment function of its native run of steps
   HostStep    one graph node run on the host with its reference kernel (Print, Assert,
               queues, random ops, and anything the compiler does not lower)
-Consecutive kernel steps form one native *segment* function; a plan without host steps is a
-single native call.
+  IfStep      native control flow: a branch on a bool buffer between two lists of kernel
+  WhileStep   steps / a loop of cond steps and body steps over loop-carried buffers
+Consecutive kernel and control steps form one native *segment* function; a plan without host
+steps is a single native call.
 
 `Buffer`s are the memory the steps read and write: feeds, variables, constants, results
 (fresh arrays per run), arena temporaries (placed by the memory plan) and per-thread scratch.
@@ -79,7 +81,9 @@ class Stage:
 
 @dataclass
 class Call:
-    """A library routine (matmul) on materialized buffers."""
+    """A library call (kind "matmul" or "routine", the LIR node's op) on materialized buffers.
+
+    `parallel`: the call runs parallel loops on the thread pool (the runtime starts it)."""
 
     kind: str
     node: L
@@ -87,6 +91,7 @@ class Call:
     output: Buffer
     work: int = 0
     workspace: Buffer | None = None
+    parallel: bool = False
 
 
 @dataclass
@@ -108,6 +113,52 @@ class HostStep:
 
 
 @dataclass
+class IfStep:
+    """`If` compiled natively: run `branches[0]` when `pred` is true, else `branches[1]`.
+
+    `pred` is a bool buffer, or a Python bool when the predicate is known at compile time.
+    Each branch writes its results into the If's output buffers."""
+
+    node: Any
+    pred: Any  # Buffer | bool
+    branches: list[list[Any]]
+
+
+@dataclass
+class WhileStep:
+    """`While` compiled natively: `init` copies the entry values into the loop-carried
+    buffers; then, while fewer than `max_iter` iterations ran, the `cond` steps compute `pred`
+    and, if it is true, the `body` steps run one iteration (ending with the copies of the next
+    values into the carried buffers). Only steps without host work are nested here."""
+
+    node: Any
+    init: list[Any]
+    cond: list[Any]
+    pred: Any  # Buffer
+    body: list[Any]
+    max_iter: int | None
+
+
+NATIVE_STEPS = (KernelStep, IfStep, WhileStep)
+
+
+def nested_steps(step: Any) -> list[Any]:
+    """The steps a control step holds, in program order (empty for kernel and host steps)."""
+    if isinstance(step, IfStep):
+        return [s for branch in step.branches for s in branch]
+    if isinstance(step, WhileStep):
+        return step.init + step.cond + step.body
+    return []
+
+
+def walk_steps(steps: list[Any]):
+    """Every step, control steps' nested steps included (pre-order)."""
+    for s in steps:
+        yield s
+        yield from walk_steps(nested_steps(s))
+
+
+@dataclass
 class Program:
     buffers: list[Buffer]
     steps: list[Any]
@@ -117,11 +168,12 @@ class Program:
     native_ops: dict[str, int] = field(default_factory=dict)
     mat: dict[int, Buffer] = field(default_factory=dict)  # LIR node id -> buffer holding it
     nthreads: int = 1
+    host_driven: dict[str, str] = field(default_factory=dict)  # If/While run from the host, and why
 
 
 def _describe_item(item: Any) -> list[str]:
     if isinstance(item, Call):
-        return [f"    call {item.kind} {list(item.node.shape)} <- {[f'b{b.id}' for b in item.inputs]} -> b{item.output.id}"]
+        return [f"    call {item.node.attrs.get('kind', item.kind)} {list(item.node.shape)} <- {[f'b{b.id}' for b in item.inputs]} -> b{item.output.id}"]
     head = (f"    region outer={item.outer} chunks={item.chunks} {'parallel' if item.parallel else 'serial'} "
             f"work~{item.work}")
     lines = [head]
@@ -138,20 +190,38 @@ def describe(program: "Program") -> str:
     """A readable listing of a program: buffers, then every step (kernels and host steps)."""
     lines = [f"# threads {program.nthreads}; native ops {program.native_ops}; host fallback {program.fallback_ops}",
              "buffers:"]
+    for name, why in program.host_driven.items():
+        lines.insert(1, f"# host-driven control flow '{name}': {why}")
     for b in program.buffers:
         extra = f" {b.name}" if b.name else (f" #{b.index}" if b.index >= 0 else "")
         lines.append(f"  b{b.id} {b.kind}{extra} {b.dtype.name}{list(b.shape)} steps [{b.first}, {b.last}]"
                      + (f" @{b.offset}" if b.offset >= 0 else ""))
     lines.append("steps:")
-    for k, step in enumerate(program.steps):
-        if isinstance(step, HostStep):
-            lines.append(f"  {k}: host {step.node.op} '{step.node.name}'")
-            continue
-        names = ", ".join(f"{n.op} '{n.name}'" for n in step.origins)
-        lines.append(f"  {k}: kernel {step.name} [{names}]")
-        for item in step.items:
-            lines.extend(_describe_item(item))
+    _describe_steps(program.steps, lines, "  ")
     return "\n".join(lines) + "\n"
+
+
+def _describe_steps(steps: list[Any], lines: list[str], indent: str) -> None:
+    for k, step in enumerate(steps):
+        if isinstance(step, HostStep):
+            lines.append(f"{indent}{k}: host {step.node.op} '{step.node.name}'")
+        elif isinstance(step, IfStep):
+            pred = f"b{step.pred.id}" if isinstance(step.pred, Buffer) else repr(step.pred)
+            lines.append(f"{indent}{k}: if {pred} ('{step.node.name}')")
+            for label, branch in zip(("then", "else"), step.branches):
+                lines.append(f"{indent}  {label}:")
+                _describe_steps(branch, lines, indent + "    ")
+        elif isinstance(step, WhileStep):
+            limit = "" if step.max_iter is None else f" at most {step.max_iter} times"
+            lines.append(f"{indent}{k}: while b{step.pred.id}{limit} ('{step.node.name}')")
+            for label, part in (("init", step.init), ("cond", step.cond), ("body", step.body)):
+                lines.append(f"{indent}  {label}:")
+                _describe_steps(part, lines, indent + "    ")
+        else:
+            names = ", ".join(f"{n.op} '{n.name}'" for n in step.origins)
+            lines.append(f"{indent}{k}: kernel {step.name} [{names}]")
+            for item in step.items:
+                lines.extend(indent[2:] + line for line in _describe_item(item))
 
 
 Program.describe = describe  # type: ignore[attr-defined]

@@ -6,10 +6,10 @@
    `HostStep` run with its reference kernel (counted in `Program.fallback_ops`).
 2. Fusion. Units are merged into kernels: a unit joins the kernel of its latest producer
    when all its inputs exist by then, so a plan of elementwise ops and reductions becomes a
-   few kernels. A `Fused` node from the pass pipeline is one kernel of its own; matmul and
-   variable updates close their kernel.
-3. Stages. Inside a kernel every value needed outside, every reduction and every matmul is
-   *materialized*; the rest is inlined into the loops that consume it. A stage computes
+   few kernels. A `Fused` node from the pass pipeline is one kernel of its own; library
+   calls (lir.LIBRARY: matmul, routines) and variable updates close their kernel.
+3. Stages. Inside a kernel every value needed outside, every reduction and every library
+   call and its operands are *materialized*; the rest is inlined into the loops that consume it. A stage computes
    materialized values over one iteration domain (maps store, reductions accumulate).
 4. Regions. Consecutive stages whose domains share the first dimension and that only read
    each other's values of the same row run inside one loop over that dimension: softmax is
@@ -29,9 +29,9 @@ import numpy as np
 
 from ..ir import dtypes, registry
 from ..ir.graph import Graph, Node, Value
-from . import gemm, lower
-from .lir import ELEMENTWISE, L, broadcast_shapes, size_of
-from .program import Buffer, Call, HostStep, KernelStep, Program, Region, Stage
+from . import gemm, lower, lower_extra, routines
+from .lir import ELEMENTWISE, LIBRARY, L, broadcast_shapes, reports_errors, size_of
+from .program import Buffer, Call, HostStep, IfStep, KernelStep, Program, Region, Stage, WhileStep
 
 # Cost model (rough vector-instruction counts per element) for fusion and threading decisions.
 _COST = {"exp": 12, "expm1": 14, "log": 14, "log1p": 18, "tanh": 18, "sigmoid": 16, "softplus": 30, "libm": 40,
@@ -42,6 +42,8 @@ EXPENSIVE = 8
 CONTROL_FLOW = ("If", "While")
 MAX_KERNEL_NODES = 400
 PARALLEL_MIN_WORK = int(os.environ.get("FLOWJIT_PARALLEL_MIN_WORK", "60000"))
+# If/While compile to native branches and loops (0: host-driven, bodies compiled; for comparison)
+NATIVE_CONTROL_FLOW = os.environ.get("FLOWJIT_NATIVE_CONTROL_FLOW", "1") != "0"
 
 
 def node_cost(n: L) -> int:
@@ -65,8 +67,23 @@ class Unit:
         self.reads_vars: set[str] = set()
 
 
+class ControlUnit:
+    """An If/While node whose bodies translated to native units only (built into an IfStep or
+    WhileStep when the program is built)."""
+
+    __slots__ = ("node", "inputs", "bodies", "outputs", "carried")
+
+    def __init__(self, node: Node, inputs: list[L], bodies: list["ProgramBuilder"], outputs: list[Buffer],
+                 carried: list[Buffer]) -> None:
+        self.node = node
+        self.inputs = inputs  # the node's inputs (parent LIR values, materialized before the step)
+        self.bodies = bodies  # If: [then, else]; While: [cond, body]
+        self.outputs = outputs  # If: output buffers the branches write
+        self.carried = carried  # While: loop-carried buffers (also the node's outputs)
+
+
 class ProgramBuilder:
-    def __init__(self, graph: Graph, nthreads: int) -> None:
+    def __init__(self, graph: Graph, nthreads: int, parent: "ProgramBuilder | None" = None) -> None:
         self.graph = graph
         self.nthreads = max(1, nthreads)
         self.buffers: list[Buffer] = []
@@ -80,6 +97,13 @@ class ProgramBuilder:
         self._static_cache: dict[Value, Any] = {}
         self.feeds: list[Buffer] = []
         self.var_buffers: dict[str, Buffer] = {}
+        self.host_reasons: dict[str, str] = {}  # control-flow node -> why it runs host-driven
+        if parent is not None:  # a function body: one buffer table and memory plan with the parent
+            self.buffers = parent.buffers
+            self.mat = parent.mat
+            self.var_buffers = parent.var_buffers
+            self._static_cache = parent._static_cache
+            self.host_reasons = parent.host_reasons
 
     # --- buffers ------------------------------------------------------------------------
     def buffer(self, dtype, shape, kind: str, **kw: Any) -> Buffer:
@@ -134,12 +158,18 @@ class ProgramBuilder:
             pass
         elif node.op in ("Assign", "AssignAdd", "AssignSub") and self._var_update(node, translator):
             pass
+        elif node.op in lower_extra.VAR_SCATTERS and self._var_scatter(node, translator):
+            pass
+        elif node.op == "ReadVariable" and self._read_variable(node, translator):
+            pass
         elif node.op == "NoOp":
             pass
         elif self._try_native(node, translator):
             pass
         elif node.op == "Fused":
             self._expand_fused(node, translator)
+        elif node.op in CONTROL_FLOW and self._try_control(node, translator):
+            pass
         else:
             self._host(node)
 
@@ -253,7 +283,7 @@ class ProgramBuilder:
         unit.outs = outs
         for n in unit.nodes:
             self.unit_of[n.id] = unit
-            if n.op == "matmul":
+            if n.op in LIBRARY:
                 unit.closed = True
         for n in _leaves(outs):
             buf = self.mat.get(n.id)
@@ -306,6 +336,142 @@ class ProgramBuilder:
                 env[v] = o
         return [env[v] for v in body.results]
 
+    # --- native control flow --------------------------------------------------------------
+    def translate_body(self, args: list[L]) -> list[L]:
+        """Translate this builder's graph as a function body with params bound to `args`;
+        raises lower.Unsupported unless every node became native code."""
+        params = {id(p): k for k, p in enumerate(self.graph.params)}
+        translator = lower.Translator(self.static_value, self._const_buffer)
+        for node in self.graph.topological_order():
+            k = params.get(id(node))
+            if k is not None:
+                self.value_of[node.output(0)] = args[k]
+                continue
+            self._node(node, translator)
+        if any(isinstance(s, HostStep) for s in self.steps_seq):
+            raise lower.Unsupported("a host op in a control-flow body: " + ", ".join(
+                s.node.op for s in self.steps_seq if isinstance(s, HostStep)))
+        outs = [self.value_of.get(v) for v in self.graph.results]
+        if not all(isinstance(o, L) for o in outs):
+            raise lower.Unsupported("a control-flow body result without native code")
+        return outs
+
+    def _try_control(self, node: Node, translator: lower.Translator) -> bool:
+        """If/While as native control flow when every body node compiles and every shape is
+        static; otherwise (False) the node runs on the host, its bodies compiled separately."""
+        if not NATIVE_CONTROL_FLOW:
+            self.host_reasons[node.name] = "FLOWJIT_NATIVE_CONTROL_FLOW=0"
+            return False
+        if any(not o.shape.is_fully_defined() or o.dtype not in lower.NATIVE_DTYPES for o in node.outputs):
+            self.host_reasons[node.name] = "an output shape is only known at run time"
+            return False
+        ins = self._inputs_as_lir(node)
+        if ins is None:
+            self.host_reasons[node.name] = "an input is computed on the host"
+            return False
+        mark, known_vars = len(self.buffers), set(self.var_buffers)
+        n_units, n_steps = len(self.units), len(self.steps_seq)
+        try:
+            ins = self._snapshot_written_vars(node, ins, translator)
+            unit = self._control_if(node, ins) if node.op == "If" else self._control_while(node, ins)
+        except (lower.Unsupported, ValueError, TypeError, KeyError, IndexError) as e:
+            self.host_reasons[node.name] = f"{type(e).__name__}: {e}"
+            unit = None
+        if unit is None:  # forget what the attempt made
+            self.host_reasons.setdefault(node.name, "shapes differ between the body and the loop")
+            del self.buffers[mark:]
+            del self.units[n_units:]
+            del self.steps_seq[n_steps:]
+            for name in set(self.var_buffers) - known_vars:
+                del self.var_buffers[name]
+            return False
+        for body in unit.bodies:
+            for table, counts in ((self.native_ops, body.native_ops), (self.fallback_ops, body.fallback_ops)):
+                for op, c in counts.items():
+                    table[op] = table.get(op, 0) + c
+        self.steps_seq.append(unit)
+        self._count(self.native_ops, node)
+        return True
+
+    def _snapshot_written_vars(self, node: Node, ins: list[L], translator: lower.Translator) -> list[L]:
+        """A variable read passed into a body that assigns the same variable is copied first:
+        the body must see the value from before the node ran (TF1's captured snapshot)."""
+        written = _vars_written(node)
+        out = []
+        for x in ins:
+            buf = self.mat.get(x.id) if x.op == "buffer" else None
+            if buf is not None and buf.kind == "var" and buf.name in written:
+                translator.origin = node
+                first_id = _next_id()
+                copy = translator.node("broadcast", [x], x.dtype, x.shape)
+                unit = Unit(len(self.units), node)
+                unit.nodes = _made_since([copy], first_id)
+                unit.outs = [copy]
+                unit.reads_vars.add(buf.name)
+                for n in unit.nodes:
+                    self.unit_of[n.id] = unit
+                self.units.append(unit)
+                self.steps_seq.append(unit)
+                x = copy
+            out.append(x)
+        return out
+
+    def _control_if(self, node: Node, ins: list[L]) -> ControlUnit | None:
+        bodies = []
+        for attr in ("then_branch", "else_branch"):
+            sub = ProgramBuilder(node.attrs[attr], self.nthreads, parent=self)
+            sub.results_l = sub.translate_body(ins[1:])
+            bodies.append(sub)
+        outputs = [self.buffer(v.dtype, v.shape.as_list(), "temp") for v in node.values]
+        for v, buf in zip(node.values, outputs):
+            self.value_of[v] = self.leaf(buf, node)
+        return ControlUnit(node, ins, bodies, outputs, [])
+
+    def _control_while(self, node: Node, ins: list[L]) -> ControlUnit | None:
+        n_vars = len(node.outputs)
+        if int(node.attrs.get("num_exports", 0)) or len(node.attrs["body"].results) != n_vars:
+            raise lower.Unsupported("the loop records values for a gradient (outputs of run-time length)")
+        carried = [self.buffer(v.dtype, v.shape.as_list(), "temp") for v in node.values]
+        for x, buf in zip(ins, carried):
+            if x.shape != buf.shape or x.dtype != buf.dtype:
+                return None
+        args = [self.leaf(buf, node) for buf in carried] + ins[n_vars:]
+        cond = ProgramBuilder(node.attrs["cond"], self.nthreads, parent=self)
+        cond.results_l = cond.translate_body(args)
+        body = ProgramBuilder(node.attrs["body"], self.nthreads, parent=self)
+        body.results_l = body.translate_body(args)
+        pred = cond.results_l[0]
+        if pred.shape != () or not pred.dtype.is_bool:
+            return None
+        for r, buf in zip(body.results_l, carried):
+            if r.shape != buf.shape or r.dtype != buf.dtype:
+                return None
+        for v, buf in zip(node.values, carried):
+            self.value_of[v] = self.leaf(buf, node)
+        return ControlUnit(node, ins, [cond, body], [], carried)
+
+    def _read_variable(self, node: Node, translator: lower.Translator) -> bool:
+        """`v.read_value()`: a copy of the variable taken at this point of the order (a later
+        in-place assign must not change it)."""
+        buf = self.var_buffers.get(node.attrs.get("var"))
+        spec = node.outputs[0]
+        if buf is None or buf.dtype != spec.dtype or list(buf.shape) != spec.shape.as_list():
+            return False
+        translator.origin = node
+        first_id = _next_id()
+        copy = translator.node("broadcast", [self.leaf(buf, node)], buf.dtype, buf.shape)
+        unit = Unit(len(self.units), node)
+        unit.nodes = _made_since([copy], first_id)
+        unit.outs = [copy]
+        unit.reads_vars.add(buf.name)
+        for n in unit.nodes:
+            self.unit_of[n.id] = unit
+        self.value_of[node.output(0)] = copy
+        self.units.append(unit)
+        self.steps_seq.append(unit)
+        self._count(self.native_ops, node)
+        return True
+
     def _var_update(self, node: Node, translator: lower.Translator) -> bool:
         """Assign / AssignAdd / AssignSub written in place into the variable's buffer."""
         name = node.attrs.get("var")
@@ -344,6 +510,44 @@ class ProgramBuilder:
         self._count(self.native_ops, node)
         return True
 
+    def _var_scatter(self, node: Node, translator: lower.Translator) -> bool:
+        """ScatterUpdate / ScatterAdd / ScatterSub: a scatter routine writing the variable's
+        buffer in place; the node's value (the updated variable) is a copy made only if used."""
+        name = node.attrs.get("var")
+        ref = node.inputs[0]
+        buf = self.var_buffers.get(name)
+        if buf is None or ref.node.op != "VariableV2" or ref.node.attrs.get("var") != name:
+            return False
+        spec = node.outputs[0]
+        if not spec.shape.is_fully_defined() or tuple(spec.shape.as_list()) != buf.shape or spec.dtype != buf.dtype:
+            return False
+        ins = [self.value_of.get(v) for v in node.inputs[1:]]
+        if not all(isinstance(x, L) for x in ins):
+            return False
+        translator.origin = node
+        first_id = _next_id()
+        # an operand read straight from the variable would be overwritten while it is read
+        ins = [translator.node("broadcast", [x], x.dtype, x.shape) if _reads_buffer(x, buf) else x for x in ins]
+        try:
+            new = lower_extra.var_scatter(translator, node.op, self.leaf(buf, node), *ins)
+        except lower.Unsupported:
+            return False
+        value = translator.node("broadcast", [new], new.dtype, new.shape)
+        unit = Unit(len(self.units), node)
+        unit.nodes = _made_since([new, value], first_id)
+        for n in unit.nodes:
+            self.unit_of[n.id] = unit
+        unit.outs = [new]
+        unit.var_write = name
+        unit.closed = True
+        leaves = [self.mat.get(n.id) for n in _leaves([new])]
+        unit.reads_vars = {b.name for b in leaves if b is not None and b.kind == "var"}
+        self.value_of[node.output(0)] = value
+        self.units.append(unit)
+        self.steps_seq.append(unit)
+        self._count(self.native_ops, node)
+        return True
+
     def _host(self, node: Node) -> None:
         step = HostStep(node, [], [])
         for v in node.inputs:
@@ -372,7 +576,7 @@ class ProgramBuilder:
         order: list[Any] = []
         kernel_of: dict[int, int] = {}  # unit index -> position in `order`
         for item in self.steps_seq:
-            if isinstance(item, HostStep):
+            if not isinstance(item, Unit):  # host and control steps run on their own
                 order.append(item)
                 continue
             producers = set()
@@ -411,7 +615,7 @@ class ProgramBuilder:
     def _can_join(self, kernel: list[Unit], unit: Unit) -> bool:
         if any(u.closed for u in kernel):
             return False
-        if any(n.op == "matmul" for n in unit.nodes):
+        if any(n.op in LIBRARY for n in unit.nodes):
             return False
         if sum(len(u.nodes) for u in kernel) + len(unit.nodes) > MAX_KERNEL_NODES:
             return False
@@ -436,67 +640,12 @@ class ProgramBuilder:
     # --- 3./4. kernels to steps ---------------------------------------------------------------
     def build(self) -> Program:
         self.translate()
-        order = self.fuse()
         g = self.graph
-        # which LIR values are needed outside their kernel
+        wanted = [self.value_of.get(v) for v in g.results]
+        # a value computed by a kernel writes straight into the result
+        steps = self.build_steps(wanted, lambda i, x: self.buffer(x.dtype, x.shape, "result", index=i))
         results: list[Any] = []
-        need: dict[int, L] = {}
-        for v in g.results:
-            x = self.value_of.get(v)
-            if isinstance(x, L):
-                need[x.id] = x
-        kernel_index: dict[int, int] = {}
-        for k, step in enumerate(order):
-            if isinstance(step, list):
-                for u in step:
-                    for n in u.nodes:
-                        kernel_index[n.id] = k
-        for k, step in enumerate(order):
-            if isinstance(step, HostStep):
-                for x in step.inputs:
-                    if isinstance(x, L):
-                        need[x.id] = x
-            else:
-                for u in step:
-                    for n in u.nodes:
-                        for x in n.inputs:
-                            kx = kernel_index.get(x.id)
-                            if kx is not None and kx != k:
-                                need[x.id] = x
-        # result buffers: a value computed by a kernel writes straight into the result
-        result_buf: dict[int, Buffer] = {}
-        for i, v in enumerate(g.results):
-            x = self.value_of.get(v)
-            if isinstance(x, L) and x.id in kernel_index and x.id not in result_buf and x.id not in self.mat:
-                result_buf[x.id] = self.buffer(x.dtype, x.shape, "result", index=i)
-        steps: list[Any] = []
-        for k, step in enumerate(order):
-            if isinstance(step, HostStep):
-                steps.append(step)
-                continue
-            nodes = sorted((n for u in step for n in u.nodes), key=lambda n: n.id)
-            outputs: dict[int, Buffer] = {}
-            for n in nodes:
-                if n.id in need or n.id in result_buf:
-                    buf = result_buf.get(n.id)
-                    if buf is None:
-                        buf = self.buffer(n.dtype, n.shape, "temp")
-                    outputs[n.id] = buf
-            writes_var: dict[int, Buffer] = {}
-            for u in step:
-                if u.var_write:
-                    writes_var[u.outs[0].id] = self.var_buffers[u.var_write]
-            ks = KernelScheduler(self, nodes, outputs, writes_var, f"k{len(steps)}")
-            items = ks.schedule()
-            for n_id, buf in outputs.items():
-                self.mat[n_id] = buf
-            reads = sorted({b.id: b for b in ks.reads}.values(), key=lambda b: b.id)
-            writes = sorted({b.id: b for b in ks.writes}.values(), key=lambda b: b.id)
-            steps.append(KernelStep(f"k{len(steps)}", items, reads, writes, [u.node for u in step], ks.checks,
-                                    ks.inline_ids))
-        # results
-        for i, v in enumerate(g.results):
-            x = self.value_of.get(v)
+        for v, x in zip(g.results, wanted):
             if isinstance(x, L):
                 buf = self.mat.get(x.id)
                 if buf is not None:
@@ -516,29 +665,211 @@ class ProgramBuilder:
                                (("const", np.full(x.shape, x.attrs["value"], dtype=x.dtype.np_dtype))
                                 if isinstance(x, L) and x.op == "const" else x)
                                for x in step.inputs]
-        self._lifetimes(steps, results)
+        _lifetimes(steps, results)
         return Program(self.buffers, steps, self.feeds, results, self.fallback_ops, self.native_ops, self.mat,
-                       self.nthreads)
+                       self.nthreads, self.host_reasons)
 
-    def _lifetimes(self, steps: list[Any], results: list[Any]) -> None:
-        end = len(steps)
-        for k, step in enumerate(steps):
-            if isinstance(step, KernelStep):
-                for b in step.writes:
-                    if b.first < 0:
-                        b.first = k
-                    b.last = max(b.last, k)
-                for b in step.reads:
-                    b.last = max(b.last, k)
-                    if b.first < 0:
-                        b.first = k
+    def build_steps(self, results: list[Any], make_target: Any) -> list[Any]:
+        """Fuse the translated units into kernels and schedule them; `make_target(i, x)` may
+        name the buffer result i (LIR value x, computed by one of the kernels) is written to."""
+        order = self.fuse()
+        need: dict[int, L] = {x.id: x for x in results if isinstance(x, L)}
+        kernel_index: dict[int, int] = {}
+        for k, step in enumerate(order):
+            if isinstance(step, list):
+                for u in step:
+                    for n in u.nodes:
+                        kernel_index[n.id] = k
+        for k, step in enumerate(order):
+            if isinstance(step, HostStep):
+                need.update((x.id, x) for x in step.inputs if isinstance(x, L))
+            elif isinstance(step, ControlUnit):
+                need.update((x.id, x) for x in step.inputs)
             else:
+                for u in step:
+                    for n in u.nodes:
+                        for x in n.inputs:
+                            kx = kernel_index.get(x.id)
+                            if kx is not None and kx != k:
+                                need[x.id] = x
+        targets: dict[int, Buffer] = {}
+        for i, x in enumerate(results):
+            if isinstance(x, L) and x.id in kernel_index and x.id not in targets and x.id not in self.mat:
+                buf = make_target(i, x)
+                if buf is not None:
+                    targets[x.id] = buf
+        steps: list[Any] = []
+        for k, step in enumerate(order):
+            if isinstance(step, HostStep):
+                steps.append(step)
+            elif isinstance(step, ControlUnit):
+                steps.append(self._control_step(step))
+            else:
+                steps.append(self._kernel_step(step, need, targets, f"k{len(steps)}"))
+        return steps
+
+    def _kernel_step(self, units: list[Unit], need: dict[int, L], targets: dict[int, Buffer], name: str) -> KernelStep:
+        nodes = sorted((n for u in units for n in u.nodes), key=lambda n: n.id)
+        outputs: dict[int, Buffer] = {}
+        for n in nodes:
+            if n.id in need or n.id in targets:
+                buf = targets.get(n.id)
+                if buf is None:
+                    buf = self.buffer(n.dtype, n.shape, "temp")
+                outputs[n.id] = buf
+        writes_var: dict[int, Buffer] = {}
+        for u in units:
+            if u.var_write:
+                writes_var[u.outs[0].id] = self.var_buffers[u.var_write]
+        ks = KernelScheduler(self, nodes, outputs, writes_var, name)
+        items = ks.schedule()
+        for n_id, buf in outputs.items():
+            self.mat[n_id] = buf
+        reads = sorted({b.id: b for b in ks.reads}.values(), key=lambda b: b.id)
+        writes = sorted({b.id: b for b in ks.writes}.values(), key=lambda b: b.id)
+        return KernelStep(name, items, reads, writes, [u.node for u in units], ks.checks, ks.inline_ids)
+
+    def copy_step(self, src: L, dst: Buffer, origin: Node, name: str) -> KernelStep:
+        """A kernel that stores `src` (materialized, or a constant) into `dst`."""
+        n = L("broadcast", [src], dst.dtype, dst.shape, origin)
+        ks = KernelScheduler(self, [n], {n.id: dst}, {}, name)
+        items = ks.schedule()
+        reads = sorted({b.id: b for b in ks.reads}.values(), key=lambda b: b.id)
+        writes = sorted({b.id: b for b in ks.writes}.values(), key=lambda b: b.id)
+        return KernelStep(name, items, reads, writes, [origin], ks.checks, ks.inline_ids)
+
+    def _landing(self, body: "ProgramBuilder", dests: list[Buffer], make_target: Any, prefix: str) -> list[Any]:
+        """The steps of `body` with its results stored into `dests` (straight from the kernel
+        that computes a result when `make_target` gives its buffer, else by a copy)."""
+        steps = body.build_steps(body.results_l, make_target)
+        for i, (x, dst) in enumerate(zip(body.results_l, dests)):
+            if self.mat.get(x.id) is not dst:
+                steps.append(self.copy_step(x, dst, body.graph.results[i].node, f"{prefix}_out{i}"))
+        return steps
+
+    def _control_step(self, unit: ControlUnit) -> Any:
+        node = unit.node
+        if node.op == "If":
+            branches = []
+            for label, body in zip(("then", "else"), unit.bodies):
+                branches.append(self._landing(body, unit.outputs, lambda i, x: unit.outputs[i], f"{node.name}_{label}"))
+            p = unit.inputs[0]
+            pred: Any = bool(p.attrs["value"]) if p.op == "const" else self.mat[p.id]
+            return IfStep(node, pred, branches)
+        cond, body = unit.bodies
+        n = len(unit.carried)
+        init = [self.copy_step(x, buf, node, f"{node.name}_init{i}") for i, (x, buf) in
+                enumerate(zip(unit.inputs[:n], unit.carried))]
+        pred = self.buffer(dtypes.bool_, (), "temp")
+        cond_steps = self._landing(cond, [pred], lambda i, x: pred, f"{node.name}_cond")
+        # next values land in fresh buffers (a body may still read the current ones), then are
+        # copied over; a loop variable the body passes through unchanged is not copied at all
+        carried_ids = {buf.id: i for i, buf in enumerate(unit.carried)}
+        nexts: list[Buffer | None] = []
+        for i, (x, buf) in enumerate(zip(body.results_l, unit.carried)):
+            src = self.mat.get(x.id) if x.op == "buffer" else None
+            if src is buf:
+                nexts.append(None)
+            elif src is not None and src.id not in carried_ids or x.op == "const":
+                nexts.append(buf)  # not a carried value: copied straight in, after the others
+            else:
+                nexts.append(self.buffer(buf.dtype, buf.shape, "temp"))
+        pending = {i: b for i, b in enumerate(nexts) if b is not None and b is not unit.carried[i]}
+        body_steps = body.build_steps(body.results_l, lambda i, x: pending.get(i))
+        # every read of the current values comes before the first write of a carried buffer
+        for i, (x, nxt) in enumerate(zip(body.results_l, nexts)):
+            if nxt is not None and nxt is not unit.carried[i] and self.mat.get(x.id) is not nxt:
+                body_steps.append(self.copy_step(x, nxt, node, f"{node.name}_next{i}"))
+        for i, (x, nxt) in enumerate(zip(body.results_l, nexts)):
+            if nxt is unit.carried[i]:
+                body_steps.append(self.copy_step(x, nxt, node, f"{node.name}_carry{i}"))
+            elif nxt is not None:
+                body_steps.append(self.copy_step(self.leaf(nxt, node), unit.carried[i], node, f"{node.name}_carry{i}"))
+        max_iter = node.attrs.get("maximum_iterations")
+        return WhileStep(node, init, cond_steps, pred, body_steps, None if max_iter is None else int(max_iter))
+
+
+def _lifetimes(steps: list[Any], results: list[Any]) -> None:
+    """[first, last] step positions of every buffer, steps numbered in program order with
+    control steps' nested steps inline. A buffer a loop reads but that was written before the
+    loop lives until the loop's end (the next iteration reads it again)."""
+    clock = [0]
+
+    def write(b: Buffer, k: int) -> None:
+        if b.first < 0:
+            b.first = k
+        b.last = max(b.last, k)
+
+    def read(b: Buffer, k: int) -> None:
+        b.last = max(b.last, k)
+        if b.first < 0:
+            b.first = k
+
+    def walk(steps: list[Any]) -> dict[int, Buffer]:
+        touched: dict[int, Buffer] = {}
+        for step in steps:
+            if isinstance(step, KernelStep):
+                k = clock[0]
+                clock[0] += 1
+                for b in step.writes:
+                    write(b, k)
+                    touched[b.id] = b
+                for b in step.reads:
+                    read(b, k)
+                    touched[b.id] = b
+            elif isinstance(step, HostStep):
+                k = clock[0]
+                clock[0] += 1
                 for x in step.inputs:
                     if isinstance(x, Buffer):
                         x.last = max(x.last, k)
-        for r in results:
-            if isinstance(r, Buffer):
-                r.last = end
+                        touched[x.id] = x
+            elif isinstance(step, IfStep):
+                if isinstance(step.pred, Buffer):
+                    read(step.pred, clock[0])
+                    touched[step.pred.id] = step.pred
+                clock[0] += 1
+                for branch in step.branches:
+                    touched.update(walk(branch))
+            elif isinstance(step, WhileStep):
+                touched.update(walk(step.init))
+                start = clock[0]
+                inner = walk(step.cond)
+                read(step.pred, clock[0])
+                inner[step.pred.id] = step.pred
+                clock[0] += 1
+                inner.update(walk(step.body))
+                end = clock[0]
+                clock[0] += 1
+                for b in inner.values():
+                    if b.first < start:
+                        b.last = max(b.last, end)
+                touched.update(inner)
+        return touched
+
+    walk(steps)
+    for r in results:
+        if isinstance(r, Buffer):
+            r.last = clock[0]
+
+
+def _vars_written(node: Node) -> set[str]:
+    """Names of the variables the function bodies of a control-flow node assign (nested too)."""
+    out: set[str] = set()
+    for value in node.attrs.values():
+        if isinstance(value, Graph):
+            for n in value.nodes:
+                if n.op != "VariableV2" and isinstance(n.attrs.get("var"), str):
+                    out.add(n.attrs["var"])
+                out |= _vars_written(n)
+    return out
+
+
+def _reads_buffer(x: L, buf: Buffer) -> bool:
+    """Whether x is `buf` itself, possibly through reshapes (a library would read it in place)."""
+    while x.op == "reshape":
+        x = x.inputs[0]
+    return x.op == "buffer" and x.attrs["buf"] is buf
 
 
 def _next_id() -> int:
@@ -725,14 +1056,14 @@ class KernelScheduler:
                 mat.append(n)
 
         for n in nodes:
-            if n.id in self.outputs or n.id in self.writes_var or n.op in ("reduce", "matmul"):
+            if n.id in self.outputs or n.id in self.writes_var or n.op == "reduce" or n.op in LIBRARY:
                 materialize(n)
-            if n.op == "matmul":
+            if n.op in LIBRARY:
                 for x in n.inputs:
                     src = self._reshape_source(x)
                     if src is None:
                         materialize(x)
-                    else:  # GEMM reads the source's buffer: no copy through a reshape
+                    else:  # the library reads the source's buffer: no copy through a reshape
                         self.alias[x.id] = src
                         materialize(src)
         # expensive values read through a broadcast would be recomputed for every copy
@@ -756,9 +1087,7 @@ class KernelScheduler:
                 break
         mat.sort(key=lambda n: n.id)
         self.inline_ids = self.ids - mat_ids
-        for n in nodes:
-            if n.op in ("gather", "gather_nd", "check", "idiv_trunc", "idiv_floor", "imod_trunc", "imod_floor"):
-                self.checks = True
+        self.checks = any(reports_errors(n) for n in nodes)
         return self._stages_to_items(mat, mat_ids)
 
     def _inline_costs(self, nodes: list[L], mat_ids: set[int]) -> dict[int, int]:
@@ -810,17 +1139,9 @@ class KernelScheduler:
                 stages.clear()
 
         for n in mat:
-            if n.op == "matmul":
+            if n.op in LIBRARY:
                 flush()
-                a, b = n.inputs
-                out = buffer_for(n)
-                ins = [self._buffer_of(self.alias.get(a.id, a), bufs), self._buffer_of(self.alias.get(b.id, b), bufs)]
-                k = a.shape[-2] if n.attrs["ta"] else a.shape[-1]
-                ws_bytes = gemm.workspace_bytes(n.shape[-1], k, n.dtype.size, self.b.nthreads)
-                ws = self.b.buffer(dtypes.uint8, (ws_bytes,), "temp")
-                items.append(Call("matmul", n, ins, out, work=_matmul_work(n), workspace=ws))
-                self.reads.extend(ins)
-                self.writes.extend([out, ws])
+                items.append(self._library_call(n, buffer_for(n), bufs))
                 continue
             dom = self._domain(n)
             target = None
@@ -872,6 +1193,22 @@ class KernelScheduler:
                     buf.kind = "scratch"
                     buf.per_thread = True
         return items
+
+    def _library_call(self, n: L, out: Buffer, bufs: dict[int, Buffer]) -> Call:
+        """The Call of a library node (matmul or routine): its operands are read from their
+        buffers (a reshape's source where schedule() aliased one), with a workspace if needed."""
+        ins = [self._buffer_of(self.alias.get(x.id, x), bufs) for x in n.inputs]
+        if n.op == "matmul":
+            a = n.inputs[0]
+            k = a.shape[-2] if n.attrs["ta"] else a.shape[-1]
+            ws_bytes = gemm.workspace_bytes(n.shape[-1], k, n.dtype.size, self.b.nthreads)
+            work, parallel = _matmul_work(n), False
+        else:
+            ws_bytes, work, parallel = routines.plan(n, self.b.nthreads, PARALLEL_MIN_WORK)
+        ws = self.b.buffer(dtypes.uint8, (ws_bytes,), "temp") if ws_bytes else None
+        self.reads.extend(ins)
+        self.writes.extend([out] if ws is None else [out, ws])
+        return Call(n.op, n, ins, out, work=work, workspace=ws, parallel=parallel)
 
     def _buffer_of(self, n: L, bufs: dict[int, Buffer]) -> Buffer:
         buf = bufs.get(n.id) or self.b.mat.get(n.id)
@@ -927,7 +1264,7 @@ class KernelScheduler:
                 continue
             if x.id not in self.ids or x.id in bufs:
                 continue
-            if x.op in ("reduce", "matmul"):
+            if x.op == "reduce" or x.op in LIBRARY:
                 continue
             for i in range(len(x.inputs)):
                 stack.append((x.inputs[i], _input_index(x, idx, i)))
@@ -991,7 +1328,7 @@ class KernelScheduler:
                 if any(0 in _deps(e) for e in idx[1:]):
                     return False
                 continue
-            if x.id not in self.ids or x.op in ("reduce", "matmul", "buffer"):
+            if x.id not in self.ids or x.op in ("reduce", "buffer") or x.op in LIBRARY:
                 continue
             for i in range(len(x.inputs)):
                 stack.append((x.inputs[i], _input_index(x, idx, i)))

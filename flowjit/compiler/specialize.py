@@ -20,9 +20,12 @@ def is_static(graph: Graph) -> bool:
         for o in n.outputs:
             if not o.shape.is_fully_defined():
                 return False
-        if n.op == "Fused" and not is_static(n.attrs["body"]):
+        if n.op in _BODIES and not all(is_static(n.attrs[k]) for k in _BODIES[n.op]):
             return False
     return True
+
+
+_BODIES = {"Fused": ("body",), "If": ("then_branch", "else_branch"), "While": ("cond", "body")}
 
 
 def specialize(graph: Graph, feed_shapes: Sequence[tuple[int, ...]],
@@ -60,6 +63,8 @@ def specialize(graph: Graph, feed_shapes: Sequence[tuple[int, ...]],
                 outputs = [OutputSpec(r.dtype, r.shape) for r in body.results]
             else:
                 outputs = list(n.outputs)
+        elif n.op in ("If", "While"):
+            attrs = _specialize_control(n, attrs, inputs, var_shapes)
         try:
             made = new.add_node(n.op, inputs, attrs, name=n.name, exact_name=True, control_inputs=controls,
                                 device=n.device, outputs=outputs, source=n.source, provenance=n.provenance)
@@ -72,6 +77,41 @@ def specialize(graph: Graph, feed_shapes: Sequence[tuple[int, ...]],
     new.results = [mapping[id(v.node)].output(v.index) for v in graph.results]
     new.targets = [mapping[id(t)] for t in graph.targets]
     return new
+
+
+def _specialize_control(node: Node, attrs: dict, inputs: list, var_shapes: dict) -> dict:
+    """If/While bodies specialized to the concrete input shapes, so the node's outputs get
+    concrete shapes and the backend can compile it as native control flow.
+
+    A While keeps its declared bodies unless the specialized body maps the entry shapes of the
+    loop variables to themselves (then every iteration has those shapes, so the declared
+    shape invariants can never be violated)."""
+    if not all(v.shape.is_fully_defined() for v in inputs):
+        return attrs
+    shapes = [tuple(v.shape.as_list()) for v in inputs]
+    out = dict(attrs)
+    try:
+        if node.op == "If":
+            for key in ("then_branch", "else_branch"):
+                out[key] = _specialize_args(attrs[key], shapes[1:], var_shapes)
+            return out
+        body = _specialize_args(attrs["body"], shapes, var_shapes)
+        n_vars = len(body.results) - int(attrs.get("num_exports", 0))
+        if any(not r.shape.is_fully_defined() or tuple(r.shape.as_list()) != s
+               for r, s in zip(body.results[:n_vars], shapes)):
+            return attrs
+        out["body"] = body
+        out["cond"] = _specialize_args(attrs["cond"], shapes, var_shapes)
+        return out
+    except Exception:  # noqa: BLE001  (a body that does not re-infer stays as declared)
+        return attrs
+
+
+def _specialize_args(body: Graph, arg_shapes: Sequence[tuple[int, ...]], var_shapes: dict) -> Graph:
+    if all(p.outputs[0].shape.is_fully_defined() and tuple(p.outputs[0].shape.as_list()) == tuple(s)
+           for p, s in zip(body.params, arg_shapes)) and is_static(body):
+        return body
+    return specialize(body, arg_shapes, var_shapes)
 
 
 def specialize_body(body: Graph, arg_shapes: Sequence[tuple[int, ...]]) -> Graph:

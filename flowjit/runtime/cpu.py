@@ -33,7 +33,7 @@ import numpy as np
 from ..compiler import codegen, jit, parallel, schedule
 from ..compiler import dump as _dump
 from ..compiler import gemm as _gemm
-from ..compiler.program import Buffer, HostStep, KernelStep, Program
+from ..compiler.program import Buffer, HostStep, KernelStep, Program, walk_steps
 from ..compiler.specialize import specialize
 from ..ir import errors
 from ..ir.graph import Graph, Node, Value
@@ -182,7 +182,7 @@ class NativePlan:
         self.uses_pool = any(isinstance(s, KernelStep) and any(getattr(i, "parallel", False) or
                                                                   getattr(i, "kind", "") == "matmul"
                                                                   for i in s.items)
-                             for s in program.steps)
+                             for s in walk_steps(program.steps))
         self._interp = _CompiledBodies()
         self.epoch = 0  # bumped whenever argv's feed/result slots are repointed
 
@@ -377,6 +377,11 @@ class NativePlan:
         refs = set(opdef.extra.get("ref_inputs", ()))
         inputs = [None if k in refs else self._value(x, feeds, state, env, host_arrays, results, arena)
                   for k, x in enumerate(step.inputs)]
+        if node.op in ("If", "While"):
+            # a variable read passed into a body is a snapshot: the compiled body updates the
+            # variable's array in place
+            inputs = [np.array(a, copy=True) if isinstance(x, Buffer) and x.kind == "var" else a
+                      for x, a in zip(step.inputs, inputs)]
         ctx = KernelContext(node, state, self._interp)
         try:
             result = opdef.kernel(ctx, *inputs)
@@ -665,14 +670,16 @@ def compile_plan(graph: Graph) -> NativePlan:
     return plan
 
 
-def _node_paths(graph: Graph) -> dict[int, list[str]]:
-    """id(node) -> [fused node name, node name] for nodes of the graph and of its Fused bodies."""
+def _node_paths(graph: Graph, prefix: tuple = ()) -> dict[int, list[str]]:
+    """id(node) -> its path from the plan graph: [name] for a plan node, [name, attr, name, ...]
+    for a node inside a function body (Fused, If branches, While cond and body, nested)."""
     paths: dict[int, list[str]] = {}
     for n in graph.nodes:
-        paths[id(n)] = [n.name]
-        if n.op == "Fused":
-            for b in n.attrs["body"].nodes:
-                paths[id(b)] = [n.name, b.name]
+        path = prefix + (n.name,)
+        paths[id(n)] = list(path)
+        for key, value in n.attrs.items():
+            if isinstance(value, Graph):
+                paths.update(_node_paths(value, path + (key,)))
     return paths
 
 
@@ -682,14 +689,24 @@ def _encode_sites(graph: Graph, sites: list[Any]) -> list[Any]:
             for node, kind, extra in sites]
 
 
+def _find_node(graph: Graph, path: list[str]) -> Node | None:
+    node = graph.get_node(path[0])
+    rest = path[1:]
+    while node is not None and rest:
+        body = node.attrs.get(rest[0]) if len(rest) >= 2 else None
+        if not isinstance(body, Graph):
+            return None
+        node = body.get_node(rest[1])
+        rest = rest[2:]
+    return node
+
+
 def _decode_sites(graph: Graph, data: list[Any]) -> list[Any] | None:
     out = []
     for path, kind, extra in data:
         node = None
         if path:
-            node = graph.get_node(path[0])
-            if node is not None and len(path) == 2:
-                node = node.attrs["body"].get_node(path[1]) if node.op == "Fused" else None
+            node = _find_node(graph, path)
             if node is None:
                 return None
         out.append((node, kind, tuple(extra) if extra else None))
