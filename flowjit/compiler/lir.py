@@ -49,13 +49,13 @@ from ..ir.dtypes import DType
 UNARY = {
     "neg", "abs", "sign", "square", "exp", "expm1", "log", "log1p", "tanh", "sigmoid", "softplus",
     "sqrt", "rsqrt", "recip", "floor", "ceil", "rint", "trunc", "not", "isnan", "isinf", "isfinite",
-    "libm",  # attrs name: a scalar libm function (sin, cos, erf, ...)
+    "libm",  # attrs name: a math function (sin, cos, erf, ...) inlined from compiler/mathlib.py
 }
 BINARY = {
     "add", "sub", "mul", "div", "max", "min", "pow", "and", "or",
     "idiv_trunc", "idiv_floor", "imod_trunc", "imod_floor",  # integer division (checked for zero)
     "fmod", "fmod_floor",  # float remainders: C fmod, and TF's FloorMod
-    "libm2",  # attrs name: a scalar two-argument libm function (atan2)
+    "libm2",  # attrs name: a two-argument math function (atan2), inlined from compiler/mathlib.py
 }
 ELEMENTWISE = UNARY | BINARY | {"cmp", "select", "cast", "const", "iota"}
 INDEX_MAPS = {"reshape", "transpose", "slice", "pad", "concat", "gather", "gather_nd", "tile", "broadcast", "check",

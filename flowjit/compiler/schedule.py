@@ -34,8 +34,8 @@ from .lir import ELEMENTWISE, LIBRARY, L, broadcast_shapes, reports_errors, size
 from .program import Buffer, Call, HostStep, IfStep, KernelStep, Program, Region, Stage, WhileStep
 
 # Cost model (rough vector-instruction counts per element) for fusion and threading decisions.
-_COST = {"exp": 12, "expm1": 14, "log": 14, "log1p": 18, "tanh": 18, "sigmoid": 16, "softplus": 30, "libm": 40,
-         "libm2": 60, "pow": 60, "div": 4, "sqrt": 4, "rsqrt": 5, "recip": 4, "fmod": 40, "fmod_floor": 44,
+_COST = {"exp": 12, "expm1": 14, "log": 14, "log1p": 18, "tanh": 18, "sigmoid": 16, "softplus": 30, "libm": 30,
+         "libm2": 40, "pow": 45, "div": 4, "sqrt": 4, "rsqrt": 5, "recip": 4, "fmod": 40, "fmod_floor": 44,
          "idiv_trunc": 8, "idiv_floor": 10, "imod_trunc": 8, "imod_floor": 10, "gather": 4, "concat": 2,
          "pad": 2, "reshape": 2, "tile": 3}
 EXPENSIVE = 8
@@ -401,18 +401,7 @@ class ProgramBuilder:
         for x in ins:
             buf = self.mat.get(x.id) if x.op == "buffer" else None
             if buf is not None and buf.kind == "var" and buf.name in written:
-                translator.origin = node
-                first_id = _next_id()
-                copy = translator.node("broadcast", [x], x.dtype, x.shape)
-                unit = Unit(len(self.units), node)
-                unit.nodes = _made_since([copy], first_id)
-                unit.outs = [copy]
-                unit.reads_vars.add(buf.name)
-                for n in unit.nodes:
-                    self.unit_of[n.id] = unit
-                self.units.append(unit)
-                self.steps_seq.append(unit)
-                x = copy
+                x = self._variable_copy(node, x, buf, translator)
             out.append(x)
         return out
 
@@ -457,20 +446,24 @@ class ProgramBuilder:
         spec = node.outputs[0]
         if buf is None or buf.dtype != spec.dtype or list(buf.shape) != spec.shape.as_list():
             return False
+        self.value_of[node.output(0)] = self._variable_copy(node, self.leaf(buf, node), buf, translator)
+        self._count(self.native_ops, node)
+        return True
+
+    def _variable_copy(self, node: Node, x: L, buf: Buffer, translator: lower.Translator) -> L:
+        """A unit copying the variable `buf` (read as `x`) at this point of the order."""
         translator.origin = node
         first_id = _next_id()
-        copy = translator.node("broadcast", [self.leaf(buf, node)], buf.dtype, buf.shape)
+        copy = translator.node("broadcast", [x], x.dtype, x.shape)
         unit = Unit(len(self.units), node)
         unit.nodes = _made_since([copy], first_id)
         unit.outs = [copy]
         unit.reads_vars.add(buf.name)
         for n in unit.nodes:
             self.unit_of[n.id] = unit
-        self.value_of[node.output(0)] = copy
         self.units.append(unit)
         self.steps_seq.append(unit)
-        self._count(self.native_ops, node)
-        return True
+        return copy
 
     def _var_update(self, node: Node, translator: lower.Translator) -> bool:
         """Assign / AssignAdd / AssignSub written in place into the variable's buffer."""
