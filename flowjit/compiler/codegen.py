@@ -32,11 +32,11 @@ from ..ir.dtypes import DType
 from . import gemm, routines
 from .jit import host_target
 from .lir import INDEX_MAPS, L, size_of, strides_of
-from .llvmutil import (F32, F64, I1, I8, I32, I64, PTR, VOID, LoopHint, call_intrinsic, compute_type, const,
+from .llvmutil import (F32, I1, I8, I32, I64, PTR, VOID, LoopHint, call_intrinsic, compute_type, const,
                        declare, for_range, storage_type)
 from .mathlib import MathEmitter
 from .parallel import TASK_TYPE
-from .program import NATIVE_STEPS, Buffer, Call, HostStep, IfStep, KernelStep, Program, Region, Stage, WhileStep
+from .program import NATIVE_STEPS, Buffer, Call, IfStep, KernelStep, Program, Region, Stage, WhileStep
 
 SEGMENT_TYPE = ir.FunctionType(I32, [PTR])
 # library Calls (lir.LIBRARY) by kind: emit(gen, builder, argv, call) in the segment function
@@ -197,7 +197,7 @@ class ModuleGen:
     def _call(self, b: ir.IRBuilder, argv: ir.Value, call: Call) -> None:
         emit = LIBRARY_CALLS.get(call.kind)
         if emit is None:
-            raise NotImplementedError(call.kind)
+            raise AssertionError(f"library call {call.kind!r} has no emitter (LIBRARY_CALLS)")
         emit(self, b, argv, call)
 
     def buffer_ptr(self, b: ir.IRBuilder, argv: ir.Value, buf: Buffer) -> ir.Value:
@@ -302,7 +302,6 @@ class ValueEmitter:
     def _compute(self, n: L, idx: tuple) -> ir.Value:
         op = n.op
         b = self.b
-        ct = compute_type(n.dtype)
         if op == "const":
             return self.const_value(n.attrs["value"], n.dtype)
         if op == "iota":
@@ -325,7 +324,7 @@ class ValueEmitter:
             return self.unary(op, self.arg(n, idx, 0), n)
         if len(n.inputs) == 2:
             return self.binary(op, self.arg(n, idx, 0), self.arg(n, idx, 1), n)
-        raise NotImplementedError(f"no code for LIR op {op}")
+        raise AssertionError(f"lowering produced LIR op {op!r}, which has no code (lir.py vocabulary)")
 
     def const_value(self, value: Any, dtype: DType) -> ir.Value:
         ct = compute_type(dtype)
@@ -479,7 +478,7 @@ class ValueEmitter:
             iv = self.to_i64(v, x.dtype)
             iv = self.checked(iv, n.attrs["lo"], n.attrs["hi"], n, n.attrs.get("what", "index"))
             return self.convert(iv, dtypes.int64, x.dtype)
-        raise NotImplementedError(op)
+        raise AssertionError(f"index map {op!r} has no code (lir.py vocabulary)")
 
     def mirror_index(self, idx: tuple, pads: tuple, shape: tuple, mode: str) -> tuple:
         """MirrorPad's source index: positions before a dim reflect about its first element,
@@ -646,7 +645,7 @@ class ValueEmitter:
             return b.fcmp_ordered("<", call_intrinsic(b, "llvm.fabs", x), ir.Constant(x.type, math.inf))
         if op == "libm":
             return self.libm(n.attrs["name"], [x])
-        raise NotImplementedError(op)
+        raise AssertionError(f"unary LIR op {op!r} has no code (lir.UNARY)")
 
     def libm(self, name: str, args: list[ir.Value]) -> ir.Value:
         """`name` from mathlib (inline, branch-free: the loop still vectorizes), or a libm call
@@ -698,7 +697,7 @@ class ValueEmitter:
             return b.select(fix, b.fadd(r, y), r)
         if op in ("idiv_trunc", "idiv_floor", "imod_trunc", "imod_floor"):
             return self.int_division(op, x, y, n, uns)
-        raise NotImplementedError(op)
+        raise AssertionError(f"binary LIR op {op!r} has no code (lir.BINARY)")
 
     def int_division(self, op: str, x: ir.Value, y: ir.Value, n: L, uns: bool) -> ir.Value:
         """Integer division and remainder that never trap: zero divisors report an error."""

@@ -26,6 +26,7 @@ emitted here for that node, with every shape baked in as a constant.
 
 from __future__ import annotations
 
+import abc
 from typing import Any, Callable
 
 import llvmlite.ir as ir
@@ -119,7 +120,7 @@ def emit_call(gen: Any, b: ir.IRBuilder, argv: ir.Value, call: Any) -> None:
     elif kind == "topk":
         _TopK(gen, call).launch(b, argv)
     else:
-        raise NotImplementedError(f"routine {kind}")
+        raise AssertionError(f"routine kind {kind!r} has no emitter")
 
 
 class _Values:
@@ -162,7 +163,7 @@ class _Values:
             return self.rounded(b.fsub(acc, x)) if fl else b.sub(acc, x)
         if op == "prod":
             return self.rounded(b.fmul(acc, x)) if fl else b.mul(acc, x)
-        raise NotImplementedError(op)
+        raise AssertionError(f"scan or scatter combine {op!r} has no code")
 
     def greater(self, x: ir.Value, y: ir.Value) -> ir.Value:
         """x sorts before y in a descending order where NaN is the largest value."""
@@ -196,7 +197,7 @@ def _var(allocas: ir.IRBuilder, b: ir.IRBuilder, t: ir.Type, init: ir.Value) -> 
     return slot
 
 
-class _Parallel:
+class _Parallel(abc.ABC):
     """A routine run as tasks [0, ntasks) split into chunks on the thread pool (or serially):
     `body(ptrs..., first task, end task, tid)` with noalias pointers to distinct buffers."""
 
@@ -247,8 +248,9 @@ class _Parallel:
         b.ret_void()
         return fn
 
+    @abc.abstractmethod
     def emit_body(self, fn: ir.Function, allocas: ir.IRBuilder, b: ir.IRBuilder) -> None:
-        raise NotImplementedError
+        """The loop over tasks [lo, hi) of one chunk (each routine's own)."""
 
 
 # --- scan ---------------------------------------------------------------------------------------------------
@@ -559,7 +561,7 @@ class _TopK(_Parallel):
 def _scatter(gen: Any, b: ir.IRBuilder, argv: ir.Value, call: Any) -> None:
     """Check every index, then copy the base and apply the updates (see the module docstring)."""
     n = call.node
-    indices, updates = n.inputs[0], n.inputs[1]
+    indices = n.inputs[0]
     nidx, depth = indices.shape
     if nidx == 0 and not n.attrs["base"]:
         _zero(b, gen.buffer_ptr(b, argv, call.output), call.output.nbytes)

@@ -714,22 +714,23 @@ class ProgramBuilder:
         for u in units:
             if u.var_write:
                 writes_var[u.outs[0].id] = self.var_buffers[u.var_write]
-        ks = KernelScheduler(self, nodes, outputs, writes_var, name)
-        items = ks.schedule()
+        step = self._scheduled(nodes, outputs, writes_var, name, [u.node for u in units])
         for n_id, buf in outputs.items():
             self.mat[n_id] = buf
+        return step
+
+    def _scheduled(self, nodes: list[L], outputs: dict[int, Buffer], writes_var: dict[int, Buffer], name: str,
+                   origins: list[Node]) -> KernelStep:
+        ks = KernelScheduler(self, nodes, outputs, writes_var, name)
+        items = ks.schedule()
         reads = sorted({b.id: b for b in ks.reads}.values(), key=lambda b: b.id)
         writes = sorted({b.id: b for b in ks.writes}.values(), key=lambda b: b.id)
-        return KernelStep(name, items, reads, writes, [u.node for u in units], ks.checks, ks.inline_ids)
+        return KernelStep(name, items, reads, writes, origins, ks.checks, ks.inline_ids)
 
     def copy_step(self, src: L, dst: Buffer, origin: Node, name: str) -> KernelStep:
         """A kernel that stores `src` (materialized, or a constant) into `dst`."""
         n = L("broadcast", [src], dst.dtype, dst.shape, origin)
-        ks = KernelScheduler(self, [n], {n.id: dst}, {}, name)
-        items = ks.schedule()
-        reads = sorted({b.id: b for b in ks.reads}.values(), key=lambda b: b.id)
-        writes = sorted({b.id: b for b in ks.writes}.values(), key=lambda b: b.id)
-        return KernelStep(name, items, reads, writes, [origin], ks.checks, ks.inline_ids)
+        return self._scheduled([n], {n.id: dst}, {}, name, [origin])
 
     def _landing(self, body: "ProgramBuilder", dests: list[Buffer], make_target: Any, prefix: str) -> list[Any]:
         """The steps of `body` with its results stored into `dests` (straight from the kernel
@@ -1115,7 +1116,6 @@ class KernelScheduler:
     def _stages_to_items(self, mat: list[L], mat_ids: set[int]) -> list[Any]:
         items: list[Any] = []
         stages: list[Stage] = []
-        stage_of: dict[int, int] = {}
         bufs: dict[int, Buffer] = {}
 
         def buffer_for(n: L) -> Buffer:

@@ -93,30 +93,24 @@ def _specialize_control(node: Node, attrs: dict, inputs: list, var_shapes: dict)
     try:
         if node.op == "If":
             for key in ("then_branch", "else_branch"):
-                out[key] = _specialize_args(attrs[key], shapes[1:], var_shapes)
+                out[key] = specialize_body(attrs[key], shapes[1:], var_shapes)
             return out
-        body = _specialize_args(attrs["body"], shapes, var_shapes)
+        body = specialize_body(attrs["body"], shapes, var_shapes)
         n_vars = len(body.results) - int(attrs.get("num_exports", 0))
         if any(not r.shape.is_fully_defined() or tuple(r.shape.as_list()) != s
                for r, s in zip(body.results[:n_vars], shapes)):
             return attrs
         out["body"] = body
-        out["cond"] = _specialize_args(attrs["cond"], shapes, var_shapes)
+        out["cond"] = specialize_body(attrs["cond"], shapes, var_shapes)
         return out
     except Exception:  # noqa: BLE001  (a body that does not re-infer stays as declared)
         return attrs
 
 
-def _specialize_args(body: Graph, arg_shapes: Sequence[tuple[int, ...]], var_shapes: dict) -> Graph:
+def specialize_body(body: Graph, arg_shapes: Sequence[tuple[int, ...]],
+                    var_shapes: dict[str, tuple[int, ...]] | None = None) -> Graph:
+    """A function body (Fused, If branch, While cond/body) whose Arg params take `arg_shapes`."""
     if all(p.outputs[0].shape.is_fully_defined() and tuple(p.outputs[0].shape.as_list()) == tuple(s)
            for p, s in zip(body.params, arg_shapes)) and is_static(body):
         return body
     return specialize(body, arg_shapes, var_shapes)
-
-
-def specialize_body(body: Graph, arg_shapes: Sequence[tuple[int, ...]]) -> Graph:
-    """A function body (Fused) whose Arg params take `arg_shapes`."""
-    if all(p.outputs[0].shape.is_fully_defined() and tuple(p.outputs[0].shape.as_list()) == tuple(s)
-           for p, s in zip(body.params, arg_shapes)) and is_static(body):
-        return body
-    return specialize(body, arg_shapes)

@@ -21,7 +21,6 @@ raises the exact FailedPreconditionError (or initializes the variable, for `Assi
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import os
 import threading
 import time
@@ -277,7 +276,6 @@ class NativePlan:
         if len(feed_buf) != len(specs) or any(b.kind != "feed" for b in feed_buf.values()):
             return None
         SMALL = 1 << 16
-        argv = self.argv
         feeds = []  # (kind: 0 = scalar staging, 1 = small copy, 2 = pointer, slot, buf, dtype, shape, kinds)
         keep: list[np.ndarray] = []
         for k, (dtype, shape) in enumerate(specs):
@@ -308,16 +306,6 @@ class NativePlan:
                 return None
             order.append(index[r.id])
         var_slots = [(1 + b.id, b.name, b) for b in self.var_bufs]
-        big_results = [(slot, self._shape_of(slot), self._dtype_of(slot)) for slot, out, _, _ in results if out is None]
-        calls = [fn for _, fn in self.sequence]
-        last_vars: list[Any] = [None] * len(var_slots)
-        seq = self.sequence
-        err = self.err
-        argv_ptr = self.argv_ptr
-        lock = self.lock
-        uses_pool = self.uses_pool
-        variables = state.variables
-
         static_slots = [(slot, ptr) for kind, slot, stage, dtype, shape, kinds, ptr, info in feeds if kind != 2]
         static_slots += [(slot, ptr) for slot, out, scalar, ptr in results if out is not None]
         big_results = [(slot, self._shape_of(slot), self._dtype_of(slot)) for slot, out, _, _ in results if out is None]
