@@ -117,8 +117,7 @@ def test_feed_errors_are_clear(backend):
             s.run(y, {x: np.zeros((3, 2))})
         with pytest.raises(TypeError, match="count"):
             s.run(i + 1, {i: 2 ** 40})
-        with pytest.raises(TypeError, match="count"):  # TF would truncate 1.5 to 1 silently
-            s.run(i + 1, {i: 1.5})
+        assert s.run(i + 1, {i: 1.5}) == 2  # TF truncates 1.5 to 1 (ConfigProto(strict_feeds=True) refuses)
         assert s.run(i + 1, {i: 2.0}) == 3  # a whole float converts exactly
         with pytest.raises(TypeError, match="tf.Tensor"):
             s.run(y, {x: y})

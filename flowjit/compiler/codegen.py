@@ -14,14 +14,18 @@ region's body, whose pointer arguments are `noalias` (buffers never overlap), so
 vectorize. Parallel regions go through `flowjit_parallel_for(task, argv, chunks)`.
 
 Loops are emitted in rotated form with i64 induction variables; memory is addressed with
-in-bounds GEPs from the buffer base (never inttoptr arithmetic). Float arithmetic carries
-`contract` only; reduction accumulators add `reassoc` so they vectorize. No nnan/ninf: NaN and
-inf behave as in the reference backend.
+in-bounds GEPs from the buffer base (never inttoptr arithmetic). Float arithmetic carries no
+fast-math flags: every op's result is rounded to its dtype as the reference rounds it, so no
+`contract` (a product fused into the next op's sum would skip that rounding: `x*x - max(x*x)`
+must cancel to 0). Only reduction accumulators carry `reassoc`, so they vectorize; the sums
+are blocked and pairwise (see `RegionGen`). No nnan/ninf: NaN and inf behave as in the
+reference backend.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from typing import Any, Callable
 
 import llvmlite.ir as ir
@@ -29,7 +33,7 @@ import numpy as np
 
 from ..ir import dtypes
 from ..ir.dtypes import DType
-from . import gemm, routines
+from . import gemm, routines, summation
 from .jit import host_target
 from .lir import INDEX_MAPS, L, size_of, strides_of
 from .llvmutil import (F32, I1, I8, I32, I64, PTR, VOID, LoopHint, call_intrinsic, compute_type, const,
@@ -49,6 +53,12 @@ INTERLEAVE_COST = 10
 _LIBM = {"fmod"}
 
 
+def check_bounds_enabled() -> bool:
+    """FLOWJIT_CHECK_BOUNDS=1: every load and store of generated loops checks its index (a
+    debugging and fuzzing aid; part of the plan cache key, off by default)."""
+    return os.environ.get("FLOWJIT_CHECK_BOUNDS", "0") not in ("", "0")
+
+
 def slot_of(buf: Buffer) -> int:
     return 1 + buf.id
 
@@ -64,6 +74,7 @@ class ModuleGen:
         self.module.triple = t.triple
         self.module.data_layout = t.data_layout
         self.has_fma = t.has_fma
+        self.check_bounds = check_bounds_enabled()
         self.symbols: list[str] = []
         self.error_sites: list[tuple[Any, str, Any]] = []  # (graph node, kind, extra)
         self._counter = 0
@@ -148,7 +159,7 @@ class ModuleGen:
                     b.call(combine, [argv])
             elif isinstance(item, Call):
                 self._call(b, argv, item)
-        if step.checks:
+        if step.checks or self.check_bounds:
             code = b.load(b.gep(argv, [I64(ERR_SLOT)], source_etype=PTR), typ=PTR)
             err = b.load(code, typ=I64)
             nxt = fn.append_basic_block("ok")
@@ -247,6 +258,8 @@ class ValueEmitter:
             idx, shape = idx[1:], buf.shape[1:]
         else:
             shape = buf.shape
+        if self.gen.check_bounds:
+            idx = self.bounds_checked(buf, idx, shape)
         return self.b.gep(ptr, [self.offset(idx, shape)], inbounds=True, source_etype=storage_type(buf.dtype))
 
     def load(self, buf: Buffer, idx: tuple) -> ir.Value:
@@ -393,19 +406,23 @@ class ValueEmitter:
                 return v
             return b.select(inside, v, self.value(n.inputs[1], ()))
         if op == "concat":
+            # Every piece is evaluated at every position (a select chain keeps the loop
+            # branch-free), so each one reads at its own index clamped into its bounds: a piece
+            # is a whole expression (a gather reading its index buffer, a division checking
+            # its divisor), and it must never see a position outside its shape.
             a = n.attrs["axis"]
             i = idx[a]
             result = None
             start = 0
             pieces = []
             for part in n.inputs:
-                pieces.append((start, part))
+                if part.shape[a]:  # an empty piece has nothing to read
+                    pieces.append((start, part))
                 start += part.shape[a]
-            # select chain from the last piece backwards
-            for k in range(len(pieces) - 1, -1, -1):
+            for k in range(len(pieces) - 1, -1, -1):  # from the last piece backwards
                 s0, part = pieces[k]
                 local = b.sub(i, self.i64(s0)) if s0 else i
-                if k > 0:
+                if len(pieces) > 1:
                     inside = b.icmp_unsigned("<", local, self.i64(part.shape[a]))
                     local = b.select(inside, local, self.i64(0))
                 src = tuple(local if j == a else idx[j] for j in range(n.rank))
@@ -529,11 +546,23 @@ class ValueEmitter:
             src.append(b.urem(q, self.i64(d)) if s * d < size_of(in_shape[p:]) or True else q)
         return tuple(src)
 
-    def checked(self, iv: ir.Value, lo: int, hi: int, n: L, what: str) -> ir.Value:
+    def bounds_checked(self, buf: Buffer, idx: tuple, shape: tuple) -> tuple:
+        """`idx` with every component checked against `shape` (FLOWJIT_CHECK_BOUNDS=1): an
+        access outside its buffer is a compiler bug, reported as an InternalError naming the
+        buffer instead of reading or writing memory it does not own."""
+        out = []
+        for k, (i, d) in enumerate(zip(idx, shape)):
+            if isinstance(i, ir.Constant) and 0 <= i.constant < max(d, 1):
+                out.append(i)
+                continue
+            out.append(self.checked(i, 0, d, None, "bounds", (buf.id, buf.kind, tuple(buf.shape), k)))
+        return tuple(out)
+
+    def checked(self, iv: ir.Value, lo: int, hi: int, n: L | None, what: str, extra: Any = None) -> ir.Value:
         """iv if lo <= iv < hi; otherwise report an error and return lo (memory stays safe)."""
         b = self.b
         bad = b.or_(b.icmp_signed("<", iv, self.i64(lo)), b.icmp_signed(">=", iv, self.i64(hi)))
-        site = self.gen.error_site(n.origin, what, (lo, hi))
+        site = self.gen.error_site(n.origin if n is not None else None, what, (lo, hi) if extra is None else extra)
         with b.if_then(bad, likely=False):
             self.report(site, iv)
         return b.select(bad, self.i64(lo if hi > lo else 0), iv)
@@ -624,7 +653,7 @@ class ValueEmitter:
             neg = b.zext(b.icmp_signed("<", x, ir.Constant(x.type, 0)), x.type)
             return b.sub(pos, neg)
         if op == "square":
-            return b.fmul(x, x, flags=("contract",)) if fl else b.mul(x, x)
+            return b.fmul(x, x) if fl else b.mul(x, x)
         if op in ("exp", "expm1", "log", "log1p", "tanh", "sigmoid", "softplus"):
             return getattr(m, op)(x)
         if op == "sqrt":
@@ -664,11 +693,11 @@ class ValueEmitter:
         fl = dtype.is_floating
         uns = dtype.is_unsigned
         if op == "add":
-            return b.fadd(x, y, flags=("contract",)) if fl else b.add(x, y)
+            return b.fadd(x, y) if fl else b.add(x, y)
         if op == "sub":
-            return b.fsub(x, y, flags=("contract",)) if fl else b.sub(x, y)
+            return b.fsub(x, y) if fl else b.sub(x, y)
         if op == "mul":
-            return b.fmul(x, y, flags=("contract",)) if fl else b.mul(x, y)
+            return b.fmul(x, y) if fl else b.mul(x, y)
         if op == "div":
             return b.fdiv(x, y)
         if op in ("max", "min"):
@@ -736,6 +765,8 @@ def _fbits(t: ir.Type) -> int:
 # --- reductions ---------------------------------------------------------------------------------------
 
 def reduce_identity(kind: str, dtype: DType, t: ir.Type) -> ir.Value:
+    """Where an accumulator starts (a float sum at +0.0, as NumPy's and Eigen's: a sum of
+    negative zeros is +0.0)."""
     if kind == "sum":
         return ir.Constant(t, 0.0 if dtype.is_floating else 0)
     if kind == "prod":
@@ -752,12 +783,17 @@ def reduce_identity(kind: str, dtype: DType, t: ir.Type) -> ir.Value:
     return const(t, int(info.min if kind == "max" else info.max))
 
 
+def identity_of(n: L) -> ir.Value:
+    """The accumulator start of reduce node n."""
+    return reduce_identity(n.attrs["kind"], n.dtype, compute_type(n.dtype))
+
+
 def reduce_combine(b: ir.IRBuilder, kind: str, dtype: DType, acc: ir.Value, x: ir.Value) -> ir.Value:
     fl = dtype.is_floating
     if kind == "sum":
-        return b.fadd(acc, x, flags=("reassoc", "contract")) if fl else b.add(acc, x)
+        return b.fadd(acc, x, flags=("reassoc",)) if fl else b.add(acc, x)
     if kind == "prod":
-        return b.fmul(acc, x, flags=("reassoc", "contract")) if fl else b.mul(acc, x)
+        return b.fmul(acc, x, flags=("reassoc",)) if fl else b.mul(acc, x)
     if kind == "any":
         return b.or_(acc, x)
     if kind == "all":
@@ -849,26 +885,74 @@ class RegionGen:
         self.entry_builder = ir.IRBuilder(entry)
         self.entry_builder.position_at_start(entry)
         partial_of = {n.id: pbuf for n, dest, pbuf in r.partials}
+        self.row_accs = {}
         if r.outer == 0:
-            for st in r.stages:
-                self._stage(b, st, None, None, partial_of)
+            for st in r.stages:  # no rows: a partial has one chunk, chunk 0
+                self._stage(b, st, None, I64(0), partial_of)
             b.ret_void()
             return
         csize = -(-r.outer // r.chunks)
 
+        # float sums over whole rows: rows are taken in blocks summed in a stack slot, whose
+        # totals are cascaded per chunk (compiler/summation.py); the chunk's partial is the
+        # cascade's total
+        cascaded = [n for n, dest, pbuf in r.partials
+                    if summation.float_sum(n.attrs["kind"], n.dtype) and pbuf.shape[1:] == ()]
+        self.row_accs = {n.id: self.entry_builder.alloca(compute_type(n.dtype)) for n in cascaded}
+        cascades = {n.id: summation.Cascade(self.entry_builder, compute_type(n.dtype)) for n in cascaded}
+        row_size = max((size_of(st.domain[1:]) for st in r.stages for n, _ in st.reduces if n.id in cascades),
+                       default=1)
+        rows_per_block = max(1, summation.BLOCK // max(row_size, 1))
+        smin = declare(b.module, "llvm.smin", I64, [I64, I64])
+        innermost = all(len(st.domain) == 1 for st in r.stages)
+        hint = self.gen.hint(max(self._cost(st) for st in r.stages)) if innermost else None
+
+        def row(o: ir.Value) -> None:
+            for st in r.stages:
+                self._stage(b, st, o, c_now[0], partial_of)
+
+        def start_block() -> None:
+            for n in cascaded:
+                b.store(identity_of(n), self.row_accs[n.id])
+
+        def end_block() -> None:
+            for n in cascaded:
+                cascades[n.id].insert(b, b.load(self.row_accs[n.id]))
+
+        c_now: list[ir.Value] = []
+
         def chunk(c: ir.Value) -> None:
+            c_now[:] = [c]
             start = b.mul(c, I64(csize), flags=("nuw", "nsw"))
-            end = b.call(declare(b.module, "llvm.smin", I64, [I64, I64]), [b.add(start, I64(csize)), I64(r.outer)])
+            end = b.call(smin, [b.add(start, I64(csize)), I64(r.outer)])
             for n, dest, pbuf in r.partials:
-                self._init_partial(b, n, pbuf, c)
+                if n.id not in cascades:
+                    self._init_partial(b, n, pbuf, c)
+            if not cascaded:
+                for_range(b, start, end, row, "o", hint)
+                return
+            for casc in cascades.values():
+                casc.reset(b)
+            if rows_per_block == 1:
+                def one_row(o: ir.Value) -> None:
+                    start_block()
+                    row(o)
+                    end_block()
 
-            def row(o: ir.Value) -> None:
-                for st in r.stages:
-                    self._stage(b, st, o, c, partial_of)
+                for_range(b, start, end, one_row, "o")
+            else:
+                nblocks = b.udiv(b.add(b.sub(end, start), I64(rows_per_block - 1)), I64(rows_per_block))
 
-            innermost = all(len(st.domain) == 1 for st in r.stages)
-            hint = self.gen.hint(max(self._cost(st) for st in r.stages)) if innermost else None
-            for_range(b, start, end, row, "o", hint)
+                def block(q: ir.Value) -> None:
+                    first = b.add(start, b.mul(q, I64(rows_per_block)))
+                    start_block()
+                    for_range(b, first, b.call(smin, [b.add(first, I64(rows_per_block)), end]), row, "o", hint)
+                    end_block()
+
+                for_range(b, I64(0), nblocks, block, "ob")
+            for n, dest, pbuf in r.partials:
+                if n.id in cascades:
+                    self.ve.store(pbuf, (c,), cascades[n.id].total(b, identity_of(n)))
 
         for_range(b, lo, hi, chunk, "c")
         b.ret_void()
@@ -892,7 +976,7 @@ class RegionGen:
     def _init_partial(self, b: ir.IRBuilder, n: L, pbuf: Buffer, c: ir.Value) -> None:
         ve = self.ve
         kept = pbuf.shape[1:]
-        ident = reduce_identity(n.attrs["kind"], n.dtype, compute_type(n.dtype))
+        ident = identity_of(n)
 
         def rec(level: int, idx: tuple) -> None:
             if level == len(kept):
@@ -936,8 +1020,7 @@ class RegionGen:
             def init_rec(level: int, idx: tuple) -> None:
                 if level == rank:
                     for n, dbuf, partial in dests:
-                        ve.store(dbuf, dest_index(n, idx, partial),
-                                 reduce_identity(n.attrs["kind"], n.dtype, compute_type(n.dtype)))
+                        ve.store(dbuf, dest_index(n, idx, partial), identity_of(n))
                     return
                 if level in axes:
                     init_rec(level + 1, idx + (ve.i64(0),))
@@ -947,6 +1030,15 @@ class RegionGen:
             init_rec(level0, () if o is None else (o,))
 
         accs: list[ir.Value] = []
+        run = size_of(dom[t:])
+        # float sums over runs longer than a block are summed block by block into a cascade
+        blocked = [k for k, (n, dbuf, partial) in enumerate(dests)
+                   if summation.float_sum(n.attrs["kind"], n.dtype) and run > summation.BLOCK]
+        cascades = {k: summation.Cascade(self.entry_builder, compute_type(dests[k][0].dtype)) for k in blocked}
+        block_slots = {k: self.entry_builder.alloca(compute_type(dests[k][0].dtype)) for k in blocked}
+        runs = self.entry_builder.alloca(I64) if blocked else None
+        inner_len = dom[rank - 1] if rank else 1
+        runs_per_block = max(1, summation.BLOCK // max(inner_len, 1))
 
         def point(idx: tuple) -> None:
             ve.reset()
@@ -960,22 +1052,75 @@ class RegionGen:
                 b.store(reduce_combine(b, n.attrs["kind"], n.dtype, a, x), accs[k])
             ve.inline_ids = saved
 
+        def flush() -> None:
+            """End a block: cascade its totals and start the next one at the identity."""
+            for k in blocked:
+                cascades[k].insert(b, b.load(block_slots[k]))
+                b.store(identity_of(dests[k][0]), block_slots[k])
+
+        def blocked_run(level: int, idx: tuple) -> None:
+            """Levels t.. of a blocked run: the innermost loop in blocks of BLOCK elements, or
+            whole innermost loops grouped runs_per_block at a time."""
+            hint = self.gen.hint(self._cost(st))
+            if level < rank - 1:
+                for_range(b, I64(0), I64(dom[level]), lambda i: blocked_run(level + 1, idx + (i,)), "j")
+                return
+            if inner_len > summation.BLOCK:
+                nblocks = -(-inner_len // summation.BLOCK)
+                smin = declare(b.module, "llvm.smin", I64, [I64, I64])
+
+                def one_block(q: ir.Value) -> None:
+                    first = b.mul(q, I64(summation.BLOCK), flags=("nuw", "nsw"))
+                    last = b.call(smin, [b.add(first, I64(summation.BLOCK)), I64(inner_len)])
+                    for_range(b, first, last, lambda i: point(idx + (i,)), "j", hint)
+                    flush()
+
+                for_range(b, I64(0), I64(nblocks), one_block, "jb")
+                return
+            for_range(b, I64(0), I64(inner_len), lambda i: point(idx + (i,)), "j", hint)
+            count = b.add(b.load(runs), I64(1))
+            full = b.icmp_unsigned(">=", count, I64(runs_per_block))
+            b.store(b.select(full, I64(0), count), runs)
+            with b.if_then(full):
+                flush()
+
         def rec(level: int, idx: tuple) -> None:
             if st.reduces and level == t:
                 accs.clear()
-                for n, dbuf, partial in dests:
-                    ct = compute_type(n.dtype)
-                    slot = self.entry_builder.alloca(ct)
-                    if needs_init or cross:
-                        init = ve.load(dbuf, dest_index(n, idx + tuple(ve.i64(0) for _ in range(level, rank)), partial))
-                    else:
-                        init = reduce_identity(n.attrs["kind"], n.dtype, ct)
-                    b.store(init, slot)
-                    accs.append(slot)
-                inner(level, idx)
+                first = idx + tuple(ve.i64(0) for _ in range(level, rank))
+                row_acc = {}
                 for k, (n, dbuf, partial) in enumerate(dests):
-                    v = b.load(accs[k], typ=compute_type(n.dtype))
-                    ve.store(dbuf, dest_index(n, idx + tuple(ve.i64(0) for _ in range(level, rank)), partial), v)
+                    ct = compute_type(n.dtype)
+                    if partial and n.id in self.row_accs:
+                        row_acc[k] = self.row_accs[n.id]  # a cascaded cross-row sum
+                        slot = self.entry_builder.alloca(ct)
+                        b.store(b.load(row_acc[k]), slot)
+                    else:
+                        slot = self.entry_builder.alloca(ct)
+                        init = ve.load(dbuf, dest_index(n, first, partial)) if needs_init or cross \
+                            else identity_of(n)
+                        b.store(init, slot)
+                    if k in blocked:  # slot keeps the start; the block slot accumulates
+                        b.store(identity_of(n), block_slots[k])
+                        cascades[k].reset(b)
+                        starts[k] = slot
+                        slot = block_slots[k]
+                    accs.append(slot)
+                if blocked:
+                    b.store(I64(0), runs)
+                    blocked_run(level, idx)
+                    flush()
+                else:
+                    inner(level, idx)
+                for k, (n, dbuf, partial) in enumerate(dests):
+                    if k in blocked:
+                        v = b.fadd(b.load(starts[k]), cascades[k].total(b, identity_of(n)))
+                    else:
+                        v = b.load(accs[k], typ=compute_type(n.dtype))
+                    if k in row_acc:
+                        b.store(v, row_acc[k])
+                    else:
+                        ve.store(dbuf, dest_index(n, first, partial), v)
                 return
             inner(level, idx)
 
@@ -988,6 +1133,7 @@ class RegionGen:
             hint = self.gen.hint(self._cost(st)) if level == rank - 1 else None
             for_range(b, I64(0), I64(dom[level]), nxt, "j", hint)
 
+        starts: dict[int, ir.Value] = {}
         start_idx = () if o is None else (o,)
         rec(level0, start_idx)
 
@@ -1004,6 +1150,7 @@ class RegionGen:
             ptrs[dest.id] = gen.buffer_ptr(b, argv, dest)
             ptrs[pbuf.id] = gen.buffer_ptr(b, argv, pbuf)
         ve = ValueEmitter(gen, b, ptrs, set(), {})
+        ve.err_ptr = b.load(b.gep(argv, [I64(ERR_SLOT)], source_etype=PTR), typ=PTR)
         for n, dest, pbuf in r.partials:
             kept = pbuf.shape[1:]
             ct = compute_type(n.dtype)
@@ -1011,10 +1158,14 @@ class RegionGen:
 
             def rec(level: int, idx: tuple, n=n, dest=dest, pbuf=pbuf, kept=kept, ct=ct, kind=kind) -> None:
                 if level == len(kept):
-                    # unrolled over the chunks (at most 64): combined in chunk order
-                    a = reduce_identity(kind, n.dtype, ct)
-                    for cc in range(r.chunks):
-                        a = reduce_combine(b, kind, n.dtype, a, ve.load(pbuf, (I64(cc),) + idx))
+                    # unrolled over the chunks (at most 64), combined in chunk order
+                    loads = [ve.load(pbuf, (I64(cc),) + idx) for cc in range(r.chunks)]
+                    if summation.float_sum(kind, n.dtype):  # neighbours first, as a tree
+                        a = summation.pairwise(loads, lambda x, y: b.fadd(x, y))
+                    else:
+                        a = identity_of(n)
+                        for x in loads:
+                            a = reduce_combine(b, kind, n.dtype, a, x)
                     if n.attrs["keepdims"]:
                         full = []
                         it = iter(idx)

@@ -182,14 +182,17 @@ class MathEmitter:
             return ir.Constant(t, [ir.Constant(t.element, v)] * t.count)
         return ir.Constant(t, v)
 
+    # No `contract` flags: LLVM could otherwise fuse the last product of one function into the
+    # first sum of the next op's code, and an op's result would no longer be rounded at its
+    # boundary. Fusion inside a function is explicit (`fma`).
     def add(self, a, b):
-        return self.b.fadd(a, b, flags=("contract",))
+        return self.b.fadd(a, b)
 
     def sub(self, a, b):
-        return self.b.fsub(a, b, flags=("contract",))
+        return self.b.fsub(a, b)
 
     def mul(self, a, b):
-        return self.b.fmul(a, b, flags=("contract",))
+        return self.b.fmul(a, b)
 
     def div(self, a, b):
         return self.b.fdiv(a, b)

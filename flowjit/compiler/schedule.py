@@ -29,6 +29,7 @@ import numpy as np
 
 from ..ir import dtypes, registry
 from ..ir.graph import Graph, Node, Value
+from ..passes.prune import vars_written_by_bodies
 from . import gemm, lower, lower_extra, routines
 from .lir import ELEMENTWISE, LIBRARY, L, broadcast_shapes, reports_errors, size_of
 from .program import Buffer, Call, HostStep, IfStep, KernelStep, Program, Region, Stage, WhileStep
@@ -98,6 +99,10 @@ class ProgramBuilder:
         self.feeds: list[Buffer] = []
         self.var_buffers: dict[str, Buffer] = {}
         self.host_reasons: dict[str, str] = {}  # control-flow node -> why it runs host-driven
+        # graph values that alias a variable's buffer (a `read` Identity), by variable name
+        self._var_aliases: dict[str, list[Value]] = {}
+        self._translated: set[int] = set()  # ids of the graph nodes translated so far
+        self._consumers: dict[int, dict[Value, list[Node]]] = {}  # per graph id
         if parent is not None:  # a function body: one buffer table and memory plan with the parent
             self.buffers = parent.buffers
             self.mat = parent.mat
@@ -150,6 +155,45 @@ class ProgramBuilder:
 
     def _node(self, node: Node, translator: lower.Translator) -> None:
         """Translate one node: a leaf, a native unit, or a host step."""
+        for name in _vars_written_by(node):
+            self._snapshot_aliases(name, node, translator)
+        self._translate_node(node, translator)
+        self._translated.add(id(node))
+        if node.op != "VariableV2":
+            for v in node.values:
+                x = self.value_of.get(v)
+                if isinstance(x, L) and x.op == "buffer" and x.attrs["buf"].kind == "var":
+                    self._var_aliases.setdefault(x.attrs["buf"].name, []).append(v)
+
+    def _snapshot_aliases(self, name: str, writer: Node, translator: lower.Translator) -> None:
+        """Before `writer` updates variable `name` in place: values that alias the variable's
+        buffer (a `read` Identity translates to the buffer itself) and are still to be read
+        by later nodes or fetched get a copy taken now. A read that does not depend on the
+        update sees the value from before it, however the kernels are fused and ordered
+        (passes.prune.order_reads_before_writes puts such reads first)."""
+        buf = self.var_buffers.get(name)
+        copy: L | None = None
+        for v in self._var_aliases.pop(name, ()):
+            x = self.value_of.get(v)
+            if not (isinstance(x, L) and x.op == "buffer" and x.attrs["buf"] is buf):
+                continue
+            if not self._read_later(v, writer):
+                continue
+            if copy is None:
+                copy = self._variable_copy(v.node, x, buf, translator)
+            self.value_of[v] = copy
+
+    def _read_later(self, v: Value, writer: Node) -> bool:
+        """Whether a node not translated yet (other than `writer`) reads v, or v is a result."""
+        g = v.node.graph
+        consumers = self._consumers.get(id(g))
+        if consumers is None:
+            consumers = self._consumers[id(g)] = g.consumers()
+        if any(r == v for r in g.results):
+            return True
+        return any(c is not writer and id(c) not in self._translated for c in consumers.get(v, ()))
+
+    def _translate_node(self, node: Node, translator: lower.Translator) -> None:
         if node.op == "VariableV2":
             self._variable(node)
         elif node.op == "Const":
@@ -396,7 +440,7 @@ class ProgramBuilder:
     def _snapshot_written_vars(self, node: Node, ins: list[L], translator: lower.Translator) -> list[L]:
         """A variable read passed into a body that assigns the same variable is copied first:
         the body must see the value from before the node ran (TF1's captured snapshot)."""
-        written = _vars_written(node)
+        written = vars_written_by_bodies(node)
         out = []
         for x in ins:
             buf = self.mat.get(x.id) if x.op == "buffer" else None
@@ -847,16 +891,11 @@ def _lifetimes(steps: list[Any], results: list[Any]) -> None:
             r.last = clock[0]
 
 
-def _vars_written(node: Node) -> set[str]:
-    """Names of the variables the function bodies of a control-flow node assign (nested too)."""
-    out: set[str] = set()
-    for value in node.attrs.values():
-        if isinstance(value, Graph):
-            for n in value.nodes:
-                if n.op != "VariableV2" and isinstance(n.attrs.get("var"), str):
-                    out.add(n.attrs["var"])
-                out |= _vars_written(n)
-    return out
+def _vars_written_by(node: Node) -> set[str]:
+    """The variables a node updates: its own `var` (Assign, Scatter*) or its bodies' ones."""
+    if registry.get_op(node.op).extra.get("writes_variable"):
+        return {node.attrs["var"]}
+    return vars_written_by_bodies(node) if node.op in CONTROL_FLOW else set()
 
 
 def _reads_buffer(x: L, buf: Buffer) -> bool:

@@ -712,8 +712,46 @@ def sequence_mask(lengths: Any, maxlen: Any = None, dtype: Any = dtypes.bool_, n
 # --- filling ------------------------------------------------------------------------------
 
 
+def _python_dims(shape_: Any) -> list[int] | None:
+    """The ints of a shape given as Python values (lists, TensorShape), or None for tensors."""
+    if isinstance(shape_, TensorShape):
+        shape_ = _shape_list(shape_)
+    if _is_tensor_like(shape_):
+        return None
+    try:
+        return [int(d) for d in np.reshape(np.asarray(_dims_to_ints(shape_), dtype=object), -1)]
+    except (TypeError, ValueError):
+        return None
+
+
+def _check_fill_dims(dims: Sequence[int], scope: str) -> None:
+    """Refuse negative dims with TF's ValueError (TF's shape rule words), naming the node.
+
+    TF reads -1 as an unknown dim, then Fill rejects it; below -1 the shape itself is invalid.
+    """
+    bad = [d for d in dims if d < 0]
+    if not bad:
+        return
+    from ..ir.errors import GraphBuildValueError
+    from .graph import user_source_location
+
+    node = scope.rstrip("/")
+    where = user_source_location()
+    head = f"Fill node '{node}'" + (f" created at {where}" if where else "")
+    invalid = [d for d in bad if d < -1]
+    if invalid:
+        raise GraphBuildValueError(None, None, f"{head}: Invalid value in tensor used for shape: {invalid[0]}")
+    partial = ",".join("?" if d == -1 else str(d) for d in dims)
+    raise GraphBuildValueError(None, None, f"{head}: Fill dimensions must be >= 0 for '{{{{node {node}}}}} = Fill' "
+                               f"with input shapes: [{len(dims)}], [] and with input tensors computed as partial "
+                               f"shapes: input[0] = [{partial}].")
+
+
 def fill(dims: Any, value: Any, name: str | None = None) -> Tensor:
     with _scope(name, "Fill") as scope:
+        known = _python_dims(dims)
+        if known is not None:
+            _check_fill_dims(known, scope)
         d = _index_tensor(dims, "dims")
         v = convert_to_tensor(value, name="value")
         return _create("Fill", [d, v], {}, scope).outputs[0]
@@ -725,12 +763,10 @@ def _filled(shape_: Any, dtype: Any, name: str | None, default: str, value: Any)
     with _scope(name, default) as scope:
         if isinstance(shape_, TensorShape):
             shape_ = _shape_list(shape_)
-        if not _is_tensor_like(shape_):
-            try:
-                dims = [int(d) for d in np.reshape(np.asarray(_dims_to_ints(shape_), dtype=object), -1)]
-            except (TypeError, ValueError):
-                dims = None
-            if dims is not None and _prod(dims) < 1000:
+        dims = _python_dims(shape_)
+        if dims is not None:
+            _check_fill_dims(dims, scope)
+            if _prod(dims) < 1000:
                 return constant(fill_value, shape=dims, dtype=dtype, name=scope)
         s = _index_tensor(shape_, "shape")
         if s.shape.rank == 0:

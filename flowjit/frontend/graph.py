@@ -9,6 +9,7 @@ state in flowjit (as in TF).
 from __future__ import annotations
 
 import contextlib
+import difflib
 import os
 import sys
 import threading
@@ -260,29 +261,30 @@ class Graph(IRGraph):
         return [self.wrap(n) for n in self.nodes]
 
     def get_operation_by_name(self, name: str) -> "Operation":
+        """The Operation called `name`; TF's errors, plus the closest existing names."""
+        if not isinstance(name, str):
+            raise TypeError(f"Operation names are strings (or similar), not {type(name).__name__}.")
+        if ":" in name:
+            raise ValueError(f"Name {name!r} appears to refer to a Tensor, not a Operation.")  # sic, TF's words
         node = self.get_node(name)
         if node is None:
-            raise KeyError(f"The name '{name}' refers to an Operation not in the graph.")
+            raise KeyError(f"The name {name!r} refers to an Operation not in the graph."
+                           + _did_you_mean(self._close_op_names(name)))
         return self.wrap(node)
 
     def get_tensor_by_name(self, name: str) -> "Tensor":
-        node_name, sep, index = name.rpartition(":")
-        if not sep or not index.isdigit():
-            raise ValueError(f"The name '{name}' looks like an Operation name, not a Tensor name (expected 'op:0').")
-        op = self.get_operation_by_name(node_name)
-        if int(index) >= len(op.outputs):
-            raise KeyError(f"The name '{name}' refers to a Tensor which does not exist: "
-                           f"operation '{node_name}' has {len(op.outputs)} outputs.")
-        return op.outputs[int(index)]
+        """The Tensor called `name` ("op:index"); TF's errors, plus the closest existing names."""
+        if not isinstance(name, str):
+            raise TypeError(f"Tensor names are strings (or similar), not {type(name).__name__}.")
+        return self._element_by_name(name, allow_tensor=True, allow_operation=False)
 
     def as_graph_element(self, obj: Any, allow_tensor: bool = True, allow_operation: bool = True) -> Any:
         from .tensor import Operation, Tensor
 
+        if isinstance(obj, bytes):
+            obj = obj.decode("utf-8")  # TF's compat.as_str
         if isinstance(obj, str):
-            if ":" in obj and allow_tensor:
-                return self.get_tensor_by_name(obj)
-            if allow_operation:
-                return self.get_operation_by_name(obj)
+            return self._element_by_name(obj, allow_tensor, allow_operation)
         if isinstance(obj, (Tensor, Operation)):
             if obj.graph is not self:
                 raise ValueError(f"{obj.name} is not an element of this graph.")
@@ -290,6 +292,58 @@ class Graph(IRGraph):
         if hasattr(obj, "_as_graph_element"):
             return self.as_graph_element(obj._as_graph_element(), allow_tensor, allow_operation)
         raise TypeError(f"Can not convert a {type(obj).__name__} into a Tensor or Operation.")
+
+    def _element_by_name(self, name: str, allow_tensor: bool, allow_operation: bool) -> Any:
+        """TF's `_as_graph_element_locked` for a name: the same cases, classes and words."""
+        if not (allow_tensor or allow_operation):
+            raise ValueError("allow_tensor and allow_operation can't both be False.")
+        kinds = " or ".join(k for k, ok in (("Tensor", allow_tensor), ("Operation", allow_operation)) if ok)
+        if ":" in name:
+            if not allow_tensor:
+                raise ValueError(f"Name {name!r} appears to refer to a Tensor, not a {kinds}.")
+            return self._tensor_named(name)
+        if allow_operation:
+            return self.get_operation_by_name(name)
+        try:
+            self.get_operation_by_name(name)
+            what = "refers to an Operation"
+        except KeyError:
+            what = "looks like an (invalid) Operation name"
+        raise ValueError(f"The name {name!r} {what}, not a {kinds}.{_TENSOR_FORM}")
+
+    def _tensor_named(self, name: str) -> "Tensor":
+        op_name, index = _split_tensor_name(name)
+        try:
+            op = self.get_operation_by_name(op_name)
+        except KeyError:
+            raise KeyError(f"The name {name!r} refers to a Tensor which does not exist. The operation, "
+                           f"{op_name!r}, does not exist in the graph."
+                           + _did_you_mean(self._close_tensor_names(op_name, index))) from None
+        try:
+            return op.outputs[index]  # a negative index counts from the end, as in TF
+        except IndexError:
+            raise KeyError(f"The name {name!r} refers to a Tensor which does not exist. The operation, "
+                           f"{op_name!r}, exists but only has {len(op.outputs)} outputs.") from None
+
+    def _known_nodes(self) -> dict[str, Node]:
+        """Nodes by name in this graph and, for a function body, the graphs around it."""
+        found: dict[str, Node] = {}
+        graph: Any = self
+        while graph is not None:
+            for node in graph.nodes:
+                found.setdefault(node.name, node)
+            graph = getattr(graph, "outer_graph", None)
+        return found
+
+    def _close_op_names(self, name: str) -> list[str]:
+        return difflib.get_close_matches(name, list(self._known_nodes()), n=3)
+
+    def _close_tensor_names(self, op_name: str, index: int) -> list[str]:
+        """`op:index` for existing ops named like `op_name` that have an output `index`."""
+        nodes = self._known_nodes()
+        close = difflib.get_close_matches(op_name, list(nodes), n=6)
+        usable = [n for n in close if -len(nodes[n].outputs) <= index < len(nodes[n].outputs)]
+        return [f"{n}:{index % len(nodes[n].outputs)}" for n in usable[:3]]
 
     def prevent_feeding(self, tensor: "Tensor") -> None:
         self._unfeedable.add(tensor.value)
@@ -308,6 +362,28 @@ class Graph(IRGraph):
 
 _graph_stack: list[Graph] = []
 _global_default_graph: list[Graph] = []
+
+
+_TENSOR_FORM = ' Tensor names must be of the form "<op_name>:<output_index>".'
+
+
+def _split_tensor_name(name: str) -> tuple[str, int]:
+    """"op:3" -> ("op", 3), parsed as TF does (`int()` of the part after the only colon)."""
+    try:
+        op_name, index = name.split(":")
+        return op_name, int(index)
+    except ValueError:
+        raise ValueError(f"The name {name!r} looks a like a Tensor name, but is not a valid one."  # sic, TF's words
+                         + _TENSOR_FORM) from None
+
+
+def _did_you_mean(names: Sequence[str]) -> str:
+    """" Did you mean 'a:0'?" (or "'a', 'b' or 'c'"): a hint TF does not give; empty if none."""
+    if not names:
+        return ""
+    quoted = [repr(n) for n in names]
+    listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+    return f" Did you mean {listed}?"
 
 
 def get_default_graph() -> Graph:

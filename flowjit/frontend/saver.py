@@ -3,8 +3,10 @@
 A checkpoint saved at prefix P (e.g. `ckpt/model-1000`) is ONE file, `P.fjckpt`, so a save
 is atomic: the bytes go to a temporary file in the same folder, which is flushed, fsynced and
 then renamed over the target with `os.replace`. A crash mid-save leaves the previous
-checkpoint (and the `checkpoint` state file) untouched. The state file `checkpoint` in the
-folder is TF's text format and is replaced the same way.
+checkpoint (and the `checkpoint` state file) untouched; the temporary a killed save leaves
+behind (`.P.fjckpt.HOST-PID.RANDOM.tmp`) is deleted by the next save to P once its writer
+is gone. The state file `checkpoint` in the folder is TF's text format and is replaced the
+same way.
 
 The file format (little-endian, no pickle):
 
@@ -29,6 +31,7 @@ from __future__ import annotations
 import json
 import numbers
 import os
+import re
 import struct
 import tempfile
 import time
@@ -119,22 +122,111 @@ def write_checkpoint_file(path: str, tensors: dict[str, np.ndarray]) -> None:
 
 
 def atomic_write(path: str, write: Callable[[BinaryIO], None]) -> None:
-    """Run `write(f)` on a temp file next to `path`, fsync it, then rename it over `path`."""
+    """Run `write(f)` on a temp file next to `path`, fsync it, then rename it over `path`.
+
+    Temporaries left by an earlier writer that was killed (SIGKILL, power loss) are removed
+    first, so repeated crashes cannot fill the disk; the temp of this write is removed if
+    anything fails before the rename.
+    """
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    remove_stale_temporaries(path)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=_TEMP_SUFFIX, dir=folder)
+    renamed = False
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:  # make the rename itself durable
+        renamed = True
+    finally:
+        if not renamed:
+            _unlink_quietly(tmp)
+    _fsync_folder(folder)
+
+
+# --- temporaries of interrupted writes ----------------------------------------------------
+#
+# The temp of a write to folder/NAME is folder/.NAME.HOST-PID.RANDOM.tmp: HOST is a short hash
+# of the host name and PID the writer's process id, so a later save can tell a dead writer's
+# leftover (remove it) from a write still running in another thread or process (keep it).
+
+_TEMP_SUFFIX = ".tmp"
+_FOREIGN_STALE_S = 3600.0  # a temp from another host untouched this long is abandoned
+
+
+def _host_tag() -> str:
+    """8 hex digits naming this machine (host names may hold dots, which the pattern avoids)."""
+    import socket
+
+    return zlib.crc32(socket.gethostname().encode("utf-8", "surrogateescape")).to_bytes(4, "big").hex()
+
+
+def _temp_prefix(path: str) -> str:
+    return f".{os.path.basename(path)}.{_host_tag()}-{os.getpid()}."
+
+
+def _temp_pattern(path: str) -> "re.Pattern[str]":
+    """Matches exactly the temp names `atomic_write(path)` makes (RANDOM has no dots)."""
+    base = re.escape(os.path.basename(path))
+    return re.compile(rf"\.{base}\.([0-9a-f]{{8}})-([0-9]+)\.[A-Za-z0-9_]+{re.escape(_TEMP_SUFFIX)}")
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether process `pid` exists on this host (a zombie counts: it is not reaped yet)."""
+    if os.name == "nt":  # os.kill(pid, 0) would terminate it there
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: it exists, owned by someone else
+        return True
+    return True
+
+
+def _is_abandoned(full: str, host: str, pid: int) -> bool:
+    if host == _host_tag():
+        return pid != os.getpid() and not _process_alive(pid)
+    try:
+        return time.time() - os.stat(full).st_mtime > _FOREIGN_STALE_S
+    except OSError:
+        return False
+
+
+def remove_stale_temporaries(path: str) -> list[str]:
+    """Delete temps of interrupted writes to `path` whose writer is gone; returns their paths.
+
+    Only names matching this module's temp pattern for `path` are touched, never other files.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    pattern = _temp_pattern(path)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    removed = []
+    for name in names:
+        m = pattern.fullmatch(name)
+        if m is None:
+            continue
+        full = os.path.join(folder, name)
+        if _is_abandoned(full, m.group(1), int(m.group(2))) and _unlink_quietly(full):
+            removed.append(full)
+    return removed
+
+
+def _unlink_quietly(path: str) -> bool:
+    try:
+        os.unlink(path)
+    except OSError:
+        return False
+    return True
+
+
+def _fsync_folder(folder: str) -> None:
+    """Make a rename in `folder` durable (not possible on every platform: then skipped)."""
+    try:
         dir_fd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
@@ -431,6 +523,26 @@ def _saveable_dict(var_list: Any) -> dict[str, Any]:
     return out
 
 
+def _make_parent(parent: str, save_path: str) -> None:
+    """Create the checkpoint's folder when only that last level is missing, as TF does.
+
+    TF (2.21 checked) makes `ckpt/` for `ckpt/model` but refuses `a/b/model` when `a/` is
+    missing too, so a mistyped path fails loudly instead of growing a tree of folders.
+    """
+    if not parent or os.path.isdir(parent):
+        return
+    grandparent = os.path.dirname(os.path.abspath(parent))
+    if not os.path.isdir(grandparent):
+        raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save.")
+    try:
+        os.mkdir(parent)
+    except FileExistsError:
+        if not os.path.isdir(parent):  # a file of that name is in the way
+            raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save.") from None
+    except OSError as e:
+        raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save. ({e})") from e
+
+
 class Saver:
     """Saves and restores variables (`tf.train.Saver`).
 
@@ -544,10 +656,9 @@ class Saver:
             if os.path.basename(save_path) == latest_filename:
                 raise ValueError(f"'latest_filename' collides with 'save_path': '{latest_filename}' and '{save_path}'")
         parent = os.path.dirname(save_path)
-        if parent and not os.path.isdir(parent):
-            raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save.")
         if self._is_empty:
             return None
+        _make_parent(parent, save_path)
         if sess is None:
             from .session import get_default_session
 

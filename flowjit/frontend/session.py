@@ -12,12 +12,12 @@ from __future__ import annotations
 import collections
 import contextlib
 import os
+import random
 import weakref
 from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from ..ir.dtypes import fits
 from ..ir.graph import Graph as IRGraph
 from ..ir.graph import Node, Value
 from ..passes import manager as _pass_manager
@@ -31,24 +31,142 @@ from .tensor import Operation, Tensor
 
 
 class ConfigProto:
-    """`tf.ConfigProto`: `allow_soft_placement` is honoured by placement; the rest is accepted."""
+    """`tf.ConfigProto`: `allow_soft_placement` is honoured by placement; the other TF fields
+    are accepted and kept as attributes, so TF code that sets or reads them keeps working
+    (`config.gpu_options.allow_growth = True` included).
+
+    flowjit adds two fields of its own. They are keyword arguments here rather than a
+    separate options object because this is where TF code already passes session settings,
+    and a TF program never sets them by accident (real TF's ConfigProto would refuse them):
+
+    - `plan_cache_size`: how many compiled plans (one per fetch/feed signature) the session
+      keeps, least recently used dropped first; it also bounds the per-signature cache of each
+      executable the session compiles. None: `FLOWJIT_PLAN_CACHE_SIZE`, else 64 per session
+      (32 per executable). A loop feeding ever new shapes then costs bounded memory.
+    - `strict_feeds`: refuse a feed whose conversion to the placeholder's dtype would change
+      values (1.5 to an int32 is truncated to 1 by TF, NaN becomes INT_MIN, 300 wraps to 44
+      in a uint8). Off by default, as TF converts silently.
+    """
 
     def __init__(self, allow_soft_placement: bool = False, log_device_placement: bool = False,
                  device_count: dict | None = None, inter_op_parallelism_threads: int = 0,
-                 intra_op_parallelism_threads: int = 0, gpu_options: Any = None, **kwargs: Any) -> None:
+                 intra_op_parallelism_threads: int = 0, gpu_options: Any = None,
+                 plan_cache_size: int | None = None, strict_feeds: bool = False, **kwargs: Any) -> None:
         self.allow_soft_placement = allow_soft_placement
         self.log_device_placement = log_device_placement
         self.device_count = dict(device_count or {})
         self.inter_op_parallelism_threads = inter_op_parallelism_threads
         self.intra_op_parallelism_threads = intra_op_parallelism_threads
-        self.gpu_options = gpu_options
+        self.gpu_options = gpu_options if gpu_options is not None else GPUOptions()
+        self.plan_cache_size = _checked_cache_size(plan_cache_size, "plan_cache_size")
+        self.strict_feeds = bool(strict_feeds)
         self.extra = kwargs
+        self.__dict__.update(kwargs)
 
 
 class GPUOptions:
     def __init__(self, allow_growth: bool = False, per_process_gpu_memory_fraction: float = 1.0, **kwargs: Any) -> None:
         self.allow_growth = allow_growth
         self.per_process_gpu_memory_fraction = per_process_gpu_memory_fraction
+        self.__dict__.update(kwargs)
+
+
+DEFAULT_PLAN_CACHE_SIZE = 64
+
+
+def _checked_cache_size(size: Any, source: str) -> int | None:
+    if size is None:
+        return None
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+        raise ValueError(f"{source} must be a positive integer, got {size!r}")
+    return int(size)
+
+
+def plan_cache_size(config: ConfigProto | None = None) -> int:
+    """How many compiled plans a session keeps: `config.plan_cache_size`, else the
+    `FLOWJIT_PLAN_CACHE_SIZE` environment variable, else DEFAULT_PLAN_CACHE_SIZE."""
+    size = getattr(config, "plan_cache_size", None)
+    if size is not None:
+        return size
+    env = os.environ.get("FLOWJIT_PLAN_CACHE_SIZE", "").strip()
+    if not env:
+        return DEFAULT_PLAN_CACHE_SIZE
+    try:
+        value = int(env)
+    except ValueError:
+        raise ValueError(f"FLOWJIT_PLAN_CACHE_SIZE must be a positive integer, got {env!r}") from None
+    return _checked_cache_size(value, "FLOWJIT_PLAN_CACHE_SIZE")
+
+
+class _LRU(collections.OrderedDict):
+    """A dict holding at most `limit` entries: `lookup` marks an entry recently used, `insert`
+    drops the least recently used ones and returns their values (so the caller can free what
+    depends on them). Each step is one OrderedDict call, safe without a lock under the GIL;
+    an entry another thread evicted in between is simply a miss."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def lookup(self, key: Any) -> Any:
+        value = self.get(key)
+        if value is not None:
+            self.touch(key)
+        return value
+
+    def touch(self, key: Any) -> None:
+        try:
+            self.move_to_end(key)
+        except KeyError:
+            pass
+
+    def insert(self, key: Any, value: Any) -> list[Any]:
+        self[key] = value
+        self.move_to_end(key)
+        dropped = []
+        while len(self) > self.limit:
+            try:
+                dropped.append(self.popitem(last=False)[1])
+            except KeyError:
+                break
+        return dropped
+
+
+class _DeviceAttributes:
+    """What `Session.list_devices()` returns, as TF's `session._DeviceAttributes` does: the
+    device's full name, its type, a memory limit and an incarnation (a random number telling
+    this session's device apart from an earlier one of the same name)."""
+
+    __slots__ = ("_name", "_device_type", "_memory_limit_bytes", "_incarnation")
+
+    def __init__(self, name: str, device_type: str, memory_limit_bytes: int, incarnation: int) -> None:
+        self._name = name
+        self._device_type = device_type
+        self._memory_limit_bytes = memory_limit_bytes
+        self._incarnation = incarnation
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def device_type(self) -> str:
+        return self._device_type
+
+    @property
+    def memory_limit_bytes(self) -> int:
+        return self._memory_limit_bytes
+
+    @property
+    def incarnation(self) -> int:
+        return self._incarnation
+
+    def __repr__(self) -> str:
+        return (f"_DeviceAttributes({self._name}, {self._device_type}, {self._memory_limit_bytes}, "
+                f"{self._incarnation})")
+
+
+CPU_MEMORY_LIMIT_BYTES = 256 << 20  # what TF reports for its CPU device
 
 
 class RunOptions:
@@ -121,8 +239,11 @@ class BaseSession:
         self._backend = get_backend(self._backend_name)
         self._pipeline = pipeline
         self._pipeline_report: Any = None
-        self._cache: dict[Any, _CompiledPlan] = {}
-        self._fast: dict[Any, _FastPath] = {}  # repeat calls: see _FastPath
+        self._plan_cache_size = plan_cache_size(self._config)
+        self._strict_feeds = bool(getattr(self._config, "strict_feeds", False))
+        self._cache: _LRU = _LRU(self._plan_cache_size)  # signature -> _CompiledPlan
+        self._fast: _LRU = _LRU(self._plan_cache_size)  # repeat calls: see _FastPath
+        self._devices = [_DeviceAttributes(LOCAL_CPU, "CPU", CPU_MEMORY_LIMIT_BYTES, random.getrandbits(63) | 1)]
         _live_sessions.add(self)
         self._closed = False
         self._default_ctx: Any = None
@@ -165,9 +286,18 @@ class BaseSession:
 
     # --- lifecycle --------------------------------------------------------------------
     def close(self) -> None:
+        """Free what the session holds (compiled plans, variable values, resources), as TF
+        releases a closed session's resources; the object itself stays usable only for
+        raising "Attempted to use a closed Session"."""
         self._closed = True
         self._cache.clear()
         self._fast.clear()
+        self._pipeline_report = None
+        state = self._state
+        with state.lock:
+            state.variables.clear()
+            state._rngs.clear()
+            state.resources.clear()
 
     def __enter__(self) -> "BaseSession":
         self._default_ctx = self.as_default()
@@ -179,6 +309,7 @@ class BaseSession:
     def __exit__(self, *exc: Any) -> None:
         self._graph_ctx.__exit__(*exc)
         self._default_ctx.__exit__(*exc)
+        self._graph_ctx = self._default_ctx = None  # the context managers refer back to the session
         self.close()
 
     @contextlib.contextmanager
@@ -192,10 +323,16 @@ class BaseSession:
     # --- running ----------------------------------------------------------------------
     def run(self, fetches: Any, feed_dict: Any = None, options: Any = None, run_metadata: Any = None) -> Any:
         if options is None and run_metadata is None:
-            fast = self._fast.get(_fast_key(fetches))
+            fast_key = _fast_key(fetches)
+            fast = self._fast.get(fast_key)
             if fast is not None:
                 out = fast.call(self, fetches, feed_dict)
                 if out is not _MISS:
+                    try:  # keep the fast path and its plan recently used (inlined: this is the hot path)
+                        self._fast.move_to_end(fast_key)
+                        self._cache.move_to_end(fast.plan_key)
+                    except KeyError:  # another thread evicted one of them meanwhile
+                        pass
                     return out
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
@@ -217,18 +354,18 @@ class BaseSession:
         feed_values, feed_arrays = self._resolve_feeds(feed_dict)
         key = (tuple(fetch_values), tuple(targets), tuple(feed_values),
                tuple((a.dtype.str, a.shape) for a in feed_arrays), self._graph.version)
-        plan = self._cache.get(key)
+        plan = self._cache.lookup(key)
         if plan is None:
             plan = self._compile(fetch_values, targets, feed_values)
-            self._cache[key] = plan
+            self._forget_fast(self._cache.insert(key, plan))
         results = plan.executable.run(feed_arrays, self._state)
         values = [None if s is None else _as_output(results[s]) for s in slots]
         if options is None and run_metadata is None:
-            self._remember_fast(fetches, feed_dict, feed_arrays, plan, slots, rebuild)
+            self._remember_fast(fetches, feed_dict, feed_arrays, key, plan, slots, rebuild)
         return rebuild(values)
 
-    def _remember_fast(self, fetches: Any, feed_dict: Any, feed_arrays: list[np.ndarray], plan: "_CompiledPlan",
-                       slots: list[int | None], rebuild: Callable[[list[Any]], Any]) -> None:
+    def _remember_fast(self, fetches: Any, feed_dict: Any, feed_arrays: list[np.ndarray], plan_key: Any,
+                       plan: "_CompiledPlan", slots: list[int | None], rebuild: Callable[[list[Any]], Any]) -> None:
         key = _fast_key(fetches)
         if key is None or key in self._fast:
             return
@@ -237,15 +374,21 @@ class BaseSession:
         specs = [(a.dtype, a.shape) for a in feed_arrays]
         runner = None
         make = getattr(plan.executable, "fast_runner", None)
-        if make is not None:
+        if make is not None and not self._strict_feeds:  # native runners convert scalars unchecked
             runner = make(specs, self._state)
         if runner is None:
-            runner = _generic_runner(self, plan.executable, tensors, specs)
-        if len(self._fast) >= 64:
-            self._fast.clear()
+            runner = _generic_runner(self._state, self._strict_feeds, plan.executable, tensors, specs)
         items = list(fetches) if isinstance(fetches, (list, tuple)) else None
-        self._fast[key] = _FastPath(fetches if items is None else None, items, self._graph.version, keys, runner,
-                                    slots, rebuild)
+        self._fast.insert(key, _FastPath(fetches if items is None else None, items, self._graph.version, keys,
+                                         runner, slots, rebuild, plan_key, plan))
+
+    def _forget_fast(self, dropped: list["_CompiledPlan"]) -> None:
+        """Plans left the plan cache: drop the fast paths that would keep them alive."""
+        if not dropped:
+            return
+        for key, fast in list(self._fast.items()):
+            if self._cache.get(fast.plan_key) is not fast.plan:
+                self._fast.pop(key, None)
 
     def _as_fetch(self, leaf: Any) -> Tensor | Operation:
         if leaf is None:
@@ -278,7 +421,7 @@ class BaseSession:
                 raise ValueError(f"Cannot feed {element.name}: it belongs to another graph than this session's.")
             if not self._graph.is_feedable(element):
                 raise ValueError(f"Tensor {element.name} may not be fed.")
-            arrays.append(_feed_array(element, fed))
+            arrays.append(_feed_array(element, fed, self._strict_feeds))
             values.append(element.value)
         return values, arrays
 
@@ -286,13 +429,17 @@ class BaseSession:
         plan_graph = prune(self._graph, fetches, targets, feeds)
         plan_graph, report = _pipeline.run_pipeline(plan_graph, self._pipeline)
         self._pipeline_report = report
-        place(plan_graph, self.list_devices(), self._config.allow_soft_placement)
+        place(plan_graph, [d.name for d in self._devices], self._config.allow_soft_placement)
         with report.backend_stage():  # the backend may add its stages to this plan's dump
             executable = self._backend.compile(plan_graph)
+        if getattr(self._config, "plan_cache_size", None) is not None and hasattr(executable, "max_plans"):
+            executable.max_plans = self._config.plan_cache_size  # one setting bounds both levels
         return _CompiledPlan(executable, plan_graph)
 
-    def list_devices(self) -> list[str]:
-        return [LOCAL_CPU]
+    def list_devices(self) -> list[_DeviceAttributes]:
+        """The devices plans are placed on, as TF's `_DeviceAttributes` (`.name`, `.device_type`,
+        `.memory_limit_bytes`, `.incarnation`); flowjit has the one local CPU."""
+        return list(self._devices)
 
 
 # --- the repeat-call fast path ----------------------------------------------------------------
@@ -318,10 +465,11 @@ class _FastPath:
     pass straight through returns _MISS and the call takes the general path, which raises the
     usual errors."""
 
-    __slots__ = ("fetches", "items", "version", "keys", "runner", "slots", "rebuild", "final")
+    __slots__ = ("fetches", "items", "version", "keys", "runner", "slots", "rebuild", "final", "plan_key", "plan")
 
     def __init__(self, fetches: Any, items: list[Any] | None, version: int, keys: tuple, runner: Any,
-                 slots: list[int | None], rebuild: Callable[[list[Any]], Any]) -> None:
+                 slots: list[int | None], rebuild: Callable[[list[Any]], Any], plan_key: Any,
+                 plan: "_CompiledPlan") -> None:
         self.fetches = fetches
         self.items = items
         self.version = version
@@ -331,6 +479,8 @@ class _FastPath:
         self.rebuild = rebuild
         # the runner's values are already what _as_output makes of them (numeric results)
         self.final = bool(getattr(runner, "outputs_final", False))
+        self.plan_key = plan_key  # the plan cache's entry this runs: a hit here keeps it recent,
+        self.plan = plan  # and evicting it drops this fast path too
 
     def call(self, session: "BaseSession", fetches: Any, feed_dict: Any) -> Any:
         if session._closed or session._graph.version != self.version:
@@ -364,18 +514,19 @@ class _FastPath:
         return self.rebuild([None if s is None else _as_output(results[s]) for s in self.slots])
 
 
-def _generic_runner(session: "BaseSession", executable: Any, tensors: list[Tensor],
+def _generic_runner(state: SessionState, strict: bool, executable: Any, tensors: list[Tensor],
                     specs: list[tuple[np.dtype, tuple]]) -> Callable[[Any], Any]:
-    """Feeds converted exactly as the general path does, then one executable.run."""
+    """Feeds converted exactly as the general path does, then one executable.run. It holds the
+    session's state, not the session, so a dropped session is freed without the cycle collector."""
 
     def runner(values: Any) -> Any:
         arrays = []
         for t, v, (dtype, shape) in zip(tensors, values, specs):
-            a = _feed_array(t, v)
+            a = _feed_array(t, v, strict)
             if a.dtype != dtype or a.shape != shape:
                 return None
             arrays.append(a)
-        return executable.run(arrays, session._state)
+        return executable.run(arrays, state)
 
     return runner
 
@@ -399,10 +550,12 @@ def _describe(t: Tensor) -> str:
     return f"'{t.name}'" + (f" (created at {src})" if src else "")
 
 
-def _feed_array(tensor: Tensor, fed: Any) -> np.ndarray:
-    """Convert a fed value to the tensor's dtype as TF does (`np.asarray(value, dtype)`), but
-    refuse what TF would silently corrupt: floats that are not whole numbers fed to an integer
-    or bool tensor, integers that do not fit, Tensors, and wrong shapes."""
+def _feed_array(tensor: Tensor, fed: Any, strict: bool = False) -> np.ndarray:
+    """Convert a fed value to the tensor's dtype exactly as TF's `Session.run` does, so a TF
+    program computes the same numbers here: a Python int must fit (else TypeError), anything
+    else goes through NumPy's cast (floats truncate toward zero, NaN and out-of-range values
+    become what the platform's cast gives, integers wrap). `strict` (ConfigProto(strict_feeds=
+    True)) refuses instead every feed whose values the conversion would change."""
     if isinstance(fed, (Tensor, Operation)):
         raise TypeError(f"The value of a feed cannot be a tf.Tensor object ({fed.name}). Acceptable feed values "
                         "include Python scalars, strings, lists, numpy ndarrays, or TensorHandles.")
@@ -412,28 +565,67 @@ def _feed_array(tensor: Tensor, fed: Any) -> np.ndarray:
 
         arr = as_text_array(fed)  # fed bytes or str: held as str, like constants
     else:
-        source = np.asarray(fed) if not isinstance(fed, np.ndarray) else fed
-        if want.is_integer and not isinstance(fed, bool) and not fits(source, want):
-            # TF refuses a too-large Python int; flowjit also refuses arrays TF would wrap around
-            raise TypeError(f"Feed value for {_describe(tensor)} does not fit in {want.name}. Try explicitly "
-                            "setting the type of the feed tensor to a larger type (e.g. int64).")
-        try:
-            arr = np.asarray(fed, dtype=want.np_dtype)
-        except (TypeError, ValueError, OverflowError) as e:
-            raise type(e)(f"Cannot feed a value of type {type(fed).__name__} to tensor {_describe(tensor)} of "
-                          f"dtype {want.name}: {e}") from None
-        if (want.is_integer or want.is_bool) and source.dtype.kind in "fc" and source.size:
-            # TF truncates 1.5 to 1 here without a word; flowjit refuses a feed whose values would change
-            with np.errstate(invalid="ignore"):
-                same = np.array_equal(arr.astype(source.dtype), source)
-            if not same:
-                raise TypeError(f"Cannot feed {source.dtype} values to tensor {_describe(tensor)} of dtype "
-                                f"{want.name}: the conversion would change them (e.g. truncate 1.5 to 1).")
+        arr = _convert_feed(tensor, fed, strict)
     arr = np.ascontiguousarray(arr, dtype=want.np_dtype).reshape(np.shape(arr))  # keep 0-d feeds 0-d
     if not tensor.shape.is_compatible_with(arr.shape):
         raise ValueError(f"Cannot feed value of shape {arr.shape} for Tensor {_describe(tensor)}, "
                          f"which has shape {tensor.shape}")
     return arr
+
+
+def _convert_feed(tensor: Tensor, fed: Any, strict: bool) -> np.ndarray:
+    """TF's conversion of a non-string feed (client/session.py with NumPy 2): check a Python
+    int, then `np.asarray(fed).astype(dtype)` for numeric dtypes, `np.asarray(fed, dtype)` for
+    bool."""
+    dtype = tensor.dtype.np_dtype
+    try:
+        if isinstance(fed, int) and _python_int_changes(fed, dtype):  # bool is an int too, as in TF
+            raise TypeError(f"Type of feed value {fed} with type {type(fed)} is not compatible with Tensor type "
+                            f"{dtype.type} of {_describe(tensor)}. Try explicitly setting the type of the feed "
+                            "tensor to a larger type (e.g. int64).")
+        source = np.asarray(fed)
+        with np.errstate(over="ignore", invalid="ignore") if strict else contextlib.nullcontext():
+            arr = source.astype(dtype) if np.issubdtype(dtype, np.number) else np.asarray(fed, dtype=dtype)
+    except (ValueError, OverflowError) as e:
+        raise type(e)(f"Cannot feed a value of type {type(fed).__name__} to tensor {_describe(tensor)} of "
+                      f"dtype {tensor.dtype.name}: {e}") from None
+    except TypeError as e:
+        if str(e).startswith("Type of feed value"):
+            raise
+        raise TypeError(f"Cannot feed a value of type {type(fed).__name__} to tensor {_describe(tensor)} of "
+                        f"dtype {tensor.dtype.name}: {e}") from None
+    if strict and _conversion_changes(source, arr):
+        raise TypeError(f"Cannot feed {source.dtype} values to tensor {_describe(tensor)} of dtype "
+                        f"{tensor.dtype.name}: the conversion would change them (e.g. truncate 1.5 to 1), "
+                        "and this session has ConfigProto(strict_feeds=True).")
+    return arr
+
+
+def _python_int_changes(value: int, dtype: np.dtype) -> bool:
+    """TF's check of a Python int feed: converted and compared back under NumPy's rules (so
+    2**31 into int32 and 2 into bool are refused, 70000 into float16 becomes inf)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(dtype.type(np.array(value).astype(dtype)) != value)
+
+
+def _conversion_changes(source: np.ndarray, arr: np.ndarray) -> bool:
+    """Whether casting `source` to `arr` changed a value: a fraction, NaN or out-of-range
+    number into an integer or bool, a finite number that became inf, a dropped imaginary
+    part. Rounding a float to a narrower float is not a change (TF code feeds float64 data
+    to float32 placeholders all the time)."""
+    if source.size == 0 or source.dtype.kind not in "biufc" or arr.dtype.kind == "c":
+        return False
+    if source.dtype.kind == "c":
+        if np.any(source.imag != 0):
+            return True
+        source = source.real
+    if arr.dtype.kind == "f":
+        return bool(np.any(np.isinf(arr) & np.isfinite(source)))
+    if source.dtype.kind == "f":
+        with np.errstate(invalid="ignore", over="ignore"):
+            return not np.array_equal(arr.astype(source.dtype), source)
+    low, high = (0, 1) if arr.dtype.kind == "b" else (int(np.iinfo(arr.dtype).min), int(np.iinfo(arr.dtype).max))
+    return int(source.min()) < low or int(source.max()) > high
 
 
 class Session(BaseSession):

@@ -12,6 +12,8 @@ An op declares
                                          reduction < matmul < opaque
   ref_inputs (extra)                     input positions that name a variable without reading it
   lazy (extra)                           value produced when a consumer reads it (VariableV2)
+  writes_variable (extra)                updates the variable named by attr `var` (Assign,
+                                         Scatter*): reads that do not depend on it run first
   host                                   runs in the runtime between native segments (Print,
                                          Assert, queues), never compiled
   foldable (extra)                       pure and cheap: `static_value` may run the kernel at

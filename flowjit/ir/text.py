@@ -381,6 +381,18 @@ _FLOAT_ELEM = re.compile(_WS + r"""-?(?:0[xX][0-9a-fA-F]+(?:\.[0-9a-fA-F]*)?[pP]
                                       |[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?)""" + _WS + r"\Z", re.VERBOSE)
 
 
+def _excerpt(line: str, col: int, width: int = 100) -> tuple[str, int]:
+    """(part of `line` around column `col`, the column within it): a message about a very
+    long line (a huge array, deep nesting) quotes only the neighbourhood of the error."""
+    if len(line) <= width:
+        return line, col
+    start = max(0, min(col - width // 2, len(line) - width))
+    part = line[start:start + width]
+    head = "..." if start > 0 else ""
+    tail = "..." if start + width < len(line) else ""
+    return head + part + tail, col - start + len(head)
+
+
 class _Tok:
     __slots__ = ("kind", "text", "pos")
 
@@ -400,6 +412,12 @@ def _describe(tok: _Tok) -> str:
     return repr(text)
 
 
+# Deeper attr nesting is refused with a parse error: recursive descent would otherwise end in a
+# RecursionError (the printer and graph comparison recurse the same way). Real graphs nest
+# function bodies a few levels deep; protobuf's text parser stops at 100 as well.
+MAX_NESTING = 100
+
+
 class _Parser:
     """A recursive-descent parser over a lazily lexed token stream (arrays take a fast path)."""
 
@@ -409,6 +427,7 @@ class _Parser:
         self.pos = 0  # where lexing continues
         self.buf: list[_Tok] = []  # lexed lookahead
         self.prev = _Tok("eof", "", 0)  # the last token consumed
+        self.depth = 0  # attr values being parsed, one inside the other
 
     # --- errors and tokens --------------------------------------------------------------
     def error(self, pos: int, message: str) -> ValueError:
@@ -416,7 +435,8 @@ class _Parser:
         col = pos - self.line_starts[line]
         end = self.text.find("\n", self.line_starts[line])
         src = self.text[self.line_starts[line]: end if end >= 0 else len(self.text)]
-        return ValueError(f"{line + 1}:{col + 1}: {message}\n  {src}\n  {' ' * col}^")
+        src, caret = _excerpt(src, col)
+        return ValueError(f"{line + 1}:{col + 1}: {message}\n  {src}\n  {' ' * caret}^")
 
     def _lex_one(self) -> _Tok:
         text, pos, n = self.text, self.pos, len(self.text)
@@ -581,6 +601,17 @@ class _Parser:
 
     # --- attr values -------------------------------------------------------------------------
     def value(self) -> Any:
+        """One attr value; nesting deeper than MAX_NESTING is a ValueError, not a RecursionError."""
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                raise self.error(self.peek().pos, f"attr values nested more than {MAX_NESTING} levels deep "
+                                                  "(lists, tuples and graph blocks count)")
+            return self._value()
+        finally:
+            self.depth -= 1
+
+    def _value(self) -> Any:
         tok = self.peek()
         kind = tok.kind
         if kind == "num":

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from ..ir.graph import Graph, Node, Provenance, Value, _copy_attr
+from ..ir.registry import get_op
 
 
 def prune(graph: Graph, fetches: Sequence[Value], targets: Sequence[Node], feeds: Sequence[Value]) -> Graph:
@@ -68,4 +69,86 @@ def prune(graph: Graph, fetches: Sequence[Value], targets: Sequence[Node], feeds
     plan.params = params
     plan.results = [mapped(v) for v in fetches]
     plan.targets = [mapping[id(t)] for t in targets]
+    order_reads_before_writes(plan)
     return plan
+
+
+def order_reads_before_writes(plan: Graph) -> int:
+    """Make "a read of a variable that does not depend on its update sees the value from
+    before the step" explicit: every such read becomes a control input of the update.
+
+    In TF a read with no path from the assign runs as soon as the variable is ready, which is
+    before any update computed from gradients (`_, l = sess.run([train_op, loss])` fetches the
+    loss of the old weights, an L2 penalty term included). Here the execution order is a
+    topological order that fusion and scheduling may change, so the order is written into the
+    plan: both backends then read before they write, however they fuse. An edge that would
+    close a cycle (the read depends on this update through some other path) is left out.
+    Returns the number of edges added.
+    """
+    writes: dict[str, list[Node]] = {}
+    reads: dict[str, list[Node]] = {}
+    consumers: dict[int, list[Node]] = {}
+    for n in plan.nodes:
+        for v in n.inputs:
+            consumers.setdefault(id(v.node), []).append(n)
+
+    def read_by(node: Node, name: str) -> None:
+        # an Identity of a variable (`v/read`, `tf.identity(v)`) is a view of its buffer, as a
+        # TF1 ref read is: the value is taken where the view is consumed, so the consumers
+        # read (a view under control_dependencies([update]) sees the update)
+        if node.op != "Identity":
+            reads.setdefault(name, []).append(node)
+            return
+        for c in consumers.get(id(node), ()):
+            read_by(c, name)
+
+    for n in plan.nodes:
+        opdef = get_op(n.op)
+        refs = opdef.extra.get("ref_inputs", ())
+        if n.op == "ReadVariable":
+            reads.setdefault(n.attrs["var"], []).append(n)
+        elif opdef.extra.get("writes_variable"):
+            writes.setdefault(n.attrs["var"], []).append(n)
+        for k, v in enumerate(n.inputs):
+            if v.node.op == "VariableV2" and k not in refs:
+                read_by(n, v.node.attrs["var"])
+        for name in vars_written_by_bodies(n):
+            writes.setdefault(name, []).append(n)
+    added = 0
+    for name, ws in writes.items():
+        for r in reads.get(name, ()):
+            ancestors = None
+            for w in ws:
+                if w is r or r in w.control_inputs:
+                    continue
+                if ancestors is None:
+                    ancestors = _ancestor_ids(r)
+                if id(w) in ancestors:  # r reads after w (it depends on it)
+                    continue
+                w.control_inputs.append(r)
+                added += 1
+    return added
+
+
+def _ancestor_ids(node: Node) -> set[int]:
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        for dep in [v.node for v in n.inputs] + n.control_inputs:
+            if id(dep) not in seen:
+                seen.add(id(dep))
+                stack.append(dep)
+    return seen
+
+
+def vars_written_by_bodies(node: Node) -> set[str]:
+    """Variables assigned inside the function bodies (If branches, While bodies) of `node`."""
+    out: set[str] = set()
+    for value in node.attrs.values():
+        if isinstance(value, Graph):
+            for n in value.nodes:
+                if get_op(n.op).extra.get("writes_variable"):
+                    out.add(n.attrs["var"])
+                out |= vars_written_by_bodies(n)
+    return out

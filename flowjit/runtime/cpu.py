@@ -20,6 +20,7 @@ raises the exact FailedPreconditionError (or initializes the variable, for `Assi
 
 from __future__ import annotations
 
+import collections
 import ctypes
 import os
 import threading
@@ -323,6 +324,11 @@ class NativePlan:
         site = int(err[1])
         node, kind, extra = self.error_sites[site - 1] if 0 < site <= len(self.error_sites) else (None, "", None)
         value = int(err[2])
+        if kind == "bounds":
+            buf_id, buf_kind, shape, axis = extra
+            message = (f"generated code indexed {buf_kind} buffer b{buf_id} {list(shape)} at {value} along "
+                       f"axis {axis} (a compiler bug; FLOWJIT_CHECK_BOUNDS found it)")
+            return errors.InternalError(None, None, message)
         if kind == "div0":
             message = "Integer division by zero"
         elif kind == "label":
@@ -525,12 +531,32 @@ class _InterpretedPlan:
         return None
 
 
+DEFAULT_MAX_PLANS = 32
+
+
+def _default_max_plans() -> int:
+    """`FLOWJIT_PLAN_CACHE_SIZE` (the setting that also bounds a session's plan cache), else 32."""
+    env = os.environ.get("FLOWJIT_PLAN_CACHE_SIZE", "").strip()
+    try:
+        value = int(env) if env else DEFAULT_MAX_PLANS
+    except ValueError:
+        raise ValueError(f"FLOWJIT_PLAN_CACHE_SIZE must be a positive integer, got {env!r}") from None
+    if value < 1:
+        raise ValueError(f"FLOWJIT_PLAN_CACHE_SIZE must be a positive integer, got {env!r}")
+    return value
+
+
 class CpuExecutable:
-    """A plan graph compiled for the host CPU, specialized per feed-shape signature."""
+    """A plan graph compiled for the host CPU, specialized per feed-shape signature.
+
+    The specialized plans are kept least recently used first and at most `max_plans` of them
+    (a session sets it from ConfigProto(plan_cache_size=...)), so feeding ever new shapes
+    costs bounded memory: an evicted signature is compiled again (usually a JIT cache hit)."""
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
-        self._plans: dict[Any, NativePlan] = {}
+        self._plans: collections.OrderedDict[Any, Any] = collections.OrderedDict()
+        self.max_plans = _default_max_plans()
         self._reference: Interpreter | None = None
         self._dynamic_vars = [(n.attrs["var"]) for n in graph.nodes
                               if n.op == "VariableV2" and not n.outputs[0].shape.is_fully_defined()]
@@ -566,19 +592,39 @@ class CpuExecutable:
         key = tuple(f.shape for f in feeds)
         if self._dynamic_vars:
             key += tuple(np.shape(state.variables.get(v)) for v in self._dynamic_vars)
-        plan = self._plans.get(key)
+        plan = self._cached_plan(key)
         if plan is None:
             if any(state.variables.get(v) is None for v in self._dynamic_vars):
                 return self._reference_run(feeds, state)
             plan = self._compile(feeds, state)
-            self._plans[key] = plan
+            self._remember_plan(key, plan)
         return plan.run(feeds, state, self._reference_run)
+
+    def _cached_plan(self, key: Any) -> Any:
+        """The plan for `key`, now the most recently used; None on a miss. Each step is a single
+        OrderedDict call (atomic under the GIL): a plan another thread evicted is just a miss."""
+        plan = self._plans.get(key)
+        if plan is not None:
+            try:
+                self._plans.move_to_end(key)
+            except KeyError:
+                pass
+        return plan
+
+    def _remember_plan(self, key: Any, plan: Any) -> None:
+        self._plans[key] = plan
+        self._plans.move_to_end(key)
+        while len(self._plans) > max(1, self.max_plans):
+            try:
+                self._plans.popitem(last=False)
+            except KeyError:
+                break
 
     def fast_runner(self, specs: Sequence[tuple[np.dtype, tuple]], state: SessionState):
         """See NativePlan.fast_runner; None when this signature has no all-native plan yet."""
         if self._dynamic_vars:
             return None
-        plan = self._plans.get(tuple(tuple(shape) for _, shape in specs))
+        plan = self._cached_plan(tuple(tuple(shape) for _, shape in specs))
         return None if plan is None else plan.fast_runner(specs, state)
 
     def _compile(self, feeds: Sequence[np.ndarray], state: SessionState) -> Any:
@@ -634,7 +680,8 @@ def compile_plan(graph: Graph) -> NativePlan:
     t0 = _tick("schedule", t0)
     RUNTIME.library()  # the runtime symbols must exist before plan objects are loaded
     t0 = _tick("runtime", t0)
-    key = jit.cache_key(PLAN_FORMAT, fingerprint(graph), str(RUNTIME.nthreads), f"unroll={UNROLL}")
+    key = jit.cache_key(PLAN_FORMAT, fingerprint(graph), str(RUNTIME.nthreads), f"unroll={UNROLL}",
+                         f"bounds={codegen.check_bounds_enabled()}")
     name = f"plan_{key[:12]}"
     segments, segment_steps = codegen.ModuleGen.segments(program, name)
     t0 = _tick("fingerprint", t0)

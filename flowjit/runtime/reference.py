@@ -81,6 +81,8 @@ class Interpreter:
         self.lazy = {id(n) for n in self.order if get_op(n.op).extra.get("lazy")}
         self.ref_inputs = {id(n): set(get_op(n.op).extra.get("ref_inputs", ())) for n in self.order}
         self._children: dict[int, tuple[Graph, int, "Interpreter"]] = {}
+        self.constants = [n.attrs["value"] for n in self.order
+                          if n.op == "Const" and isinstance(n.attrs.get("value"), np.ndarray)]
 
     def child(self, graph: Graph) -> "Interpreter":
         """The interpreter of a function body (If branch, While body), built once and reused."""
@@ -131,13 +133,61 @@ class Interpreter:
         return [self._read(v, env, state) for v in graph.results]
 
 
+def _owner(array: np.ndarray) -> Any:
+    """The object that owns an array's memory (NumPy collapses view chains to it)."""
+    base = array
+    while isinstance(base, np.ndarray) and base.base is not None:
+        base = base.base
+    return base
+
+
+def _constants(interp: Interpreter) -> list[np.ndarray]:
+    """Arrays held by Const nodes of `interp`'s graph and of the function bodies it ran."""
+    found = list(interp.constants)
+    for _, _, child in interp._children.values():
+        found += _constants(child)
+    return found
+
+
+class TopLevelInterpreter(Interpreter):
+    """The interpreter a session calls: its results are the caller's own arrays.
+
+    Kernels pass arrays through (Identity returns its input, a variable read returns the
+    stored value, Const its attr), so a result may be a fed array, a variable's storage, a
+    constant or another result. Those, and only those, are copied, as the cpu backend and TF
+    return fresh arrays: `r = s.run(tf.identity(x), {x: a}); a[:] = 7` leaves `r` alone.
+    """
+
+    def run(self, args: Sequence[np.ndarray], state: SessionState) -> list[np.ndarray]:
+        results = super().run(args, state)
+        owners = {id(_owner(r)) for r in results}
+        protected = [a for a in args if id(_owner(a)) in owners]
+        protected += [v for v in state.variables.values() if id(_owner(v)) in owners]
+        protected += [c for c in _constants(self) if id(_owner(c)) in owners]
+        return _detach(results, {id(_owner(p)) for p in protected})
+
+
+def _detach(results: list[np.ndarray], shared: set[int]) -> list[np.ndarray]:
+    """Copy each result whose memory belongs to `shared` owners or to an earlier result."""
+    out: list[np.ndarray] = []
+    seen: set[int] = set()
+    for r in results:
+        owner = id(_owner(r))
+        if owner in shared or owner in seen:
+            r = np.array(r, copy=True)
+            owner = id(r)
+        seen.add(owner)
+        out.append(r)
+    return out
+
+
 class ReferenceBackend:
     """Backend `reference`: the NumPy interpreter."""
 
     name = "reference"
 
     def compile(self, graph: Graph) -> Interpreter:
-        return Interpreter(graph)
+        return TopLevelInterpreter(graph)
 
 
 register_backend("reference", ReferenceBackend)

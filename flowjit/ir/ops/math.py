@@ -118,6 +118,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+# frompyfunc gives an object array, or a bare Python float for a 0-d input (hence np.asarray)
 _erf = np.frompyfunc(_pymath.erf, 1, 1)
 _erfc = np.frompyfunc(_pymath.erfc, 1, 1)
 
@@ -158,8 +159,8 @@ _unary("Acosh", np.arccosh, FLOATS, precise=True)
 _unary("Atanh", np.arctanh, FLOATS, precise=True)
 _unary("Tanh", np.tanh, FLOATS, precise=True)
 _unary("Sigmoid", _sigmoid, FLOATS, precise=True, doc="1 / (1 + exp(-x))")
-_unary("Erf", lambda x: _erf(x).astype(np.float64), FLOATS, precise=True)
-_unary("Erfc", lambda x: _erfc(x).astype(np.float64), FLOATS, precise=True)
+_unary("Erf", lambda x: np.asarray(_erf(x), dtype=np.float64), FLOATS, precise=True)
+_unary("Erfc", lambda x: np.asarray(_erfc(x), dtype=np.float64), FLOATS, precise=True)
 _unary("Floor", np.floor, FLOATS)
 _unary("Ceil", np.ceil, FLOATS)
 _unary("Rint", np.rint, FLOATS, doc="round half to even")

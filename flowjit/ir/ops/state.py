@@ -71,10 +71,10 @@ def _update_infer(inputs, attrs):
     return [spec(ref.dtype, ref.shape)]
 
 
-register_op("Assign", ref_inputs=(0,), infer=_assign_infer, kernel=_assign_kernel, num_inputs=2, stateful=True,
+register_op("Assign", ref_inputs=(0,), writes_variable=True, infer=_assign_infer, kernel=_assign_kernel, num_inputs=2, stateful=True,
             doc="var := value; attrs var, validate_shape.")
-register_op("AssignAdd", ref_inputs=(0,), infer=_update_infer, kernel=_update_kernel(lambda a, b: a + b), num_inputs=2, stateful=True)
-register_op("AssignSub", ref_inputs=(0,), infer=_update_infer, kernel=_update_kernel(lambda a, b: a - b), num_inputs=2, stateful=True)
+register_op("AssignAdd", ref_inputs=(0,), writes_variable=True, infer=_update_infer, kernel=_update_kernel(lambda a, b: a + b), num_inputs=2, stateful=True)
+register_op("AssignSub", ref_inputs=(0,), writes_variable=True, infer=_update_infer, kernel=_update_kernel(lambda a, b: a - b), num_inputs=2, stateful=True)
 
 
 def _is_init_kernel(ctx):
@@ -114,9 +114,9 @@ def _scatter_kernel(mode):
     return kernel
 
 
-register_op("ScatterUpdate", ref_inputs=(0,), infer=_scatter_infer, kernel=_scatter_kernel("update"), num_inputs=3, stateful=True)
-register_op("ScatterAdd", ref_inputs=(0,), infer=_scatter_infer, kernel=_scatter_kernel("add"), num_inputs=3, stateful=True)
-register_op("ScatterSub", ref_inputs=(0,), infer=_scatter_infer, kernel=_scatter_kernel("sub"), num_inputs=3, stateful=True)
+register_op("ScatterUpdate", ref_inputs=(0,), writes_variable=True, infer=_scatter_infer, kernel=_scatter_kernel("update"), num_inputs=3, stateful=True)
+register_op("ScatterAdd", ref_inputs=(0,), writes_variable=True, infer=_scatter_infer, kernel=_scatter_kernel("add"), num_inputs=3, stateful=True)
+register_op("ScatterSub", ref_inputs=(0,), writes_variable=True, infer=_scatter_infer, kernel=_scatter_kernel("sub"), num_inputs=3, stateful=True)
 
 
 register_op("ReadVariable", infer=lambda inputs, attrs: [spec(inputs[0].dtype, inputs[0].shape)],
