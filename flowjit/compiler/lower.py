@@ -135,7 +135,7 @@ def _require(cond: bool, why: str = "") -> None:
 _UNARY_MAP = {
     "Neg": "neg", "Abs": "abs", "Sign": "sign", "Square": "square", "Exp": "exp", "Expm1": "expm1", "Log": "log",
     "Log1p": "log1p", "Tanh": "tanh", "Sigmoid": "sigmoid", "Sqrt": "sqrt", "Rsqrt": "rsqrt",
-    "Reciprocal": "recip", "Inv": "recip", "Floor": "floor", "Ceil": "ceil", "Rint": "rint", "IsNan": "isnan",
+    "Reciprocal": "recip", "Floor": "floor", "Ceil": "ceil", "Rint": "rint", "IsNan": "isnan",
     "IsInf": "isinf", "IsFinite": "isfinite", "LogicalNot": "not", "Softplus": "softplus",
 }
 _LIBM_UNARY = {"Sin": "sin", "Cos": "cos", "Tan": "tan", "Asin": "asin", "Acos": "acos", "Atan": "atan",
@@ -165,7 +165,7 @@ def _round(t, node, ins):
     return [t.unary("rint", ins[0]) if ins[0].dtype.is_floating else ins[0]]
 
 
-@rule("Identity", "StopGradient", "Snapshot", "PreventGradient", "EnsureShape")
+@rule("Identity", "StopGradient")
 def _identity(t, node, ins):
     return [ins[0]]
 
@@ -421,37 +421,6 @@ def _softsign_grad(t, node, ins):
     return [t.binary("div", g, t.binary("mul", d, d))]
 
 
-@rule("TanhGrad")
-def _tanh_grad(t, node, ins):
-    y, dy = ins
-    return [t.binary("mul", dy, t.binary("sub", t.const(1, y.dtype), t.binary("mul", y, y)))]
-
-
-@rule("SigmoidGrad")
-def _sigmoid_grad(t, node, ins):
-    y, dy = ins
-    return [t.binary("mul", dy, t.binary("mul", y, t.binary("sub", t.const(1, y.dtype), y)))]
-
-
-@rule("RsqrtGrad")
-def _rsqrt_grad(t, node, ins):
-    y, dy = ins
-    y3 = t.binary("mul", t.binary("mul", y, y), y)
-    return [t.binary("mul", t.binary("mul", dy, t.const(-0.5, y.dtype)), y3)]
-
-
-@rule("SqrtGrad")
-def _sqrt_grad(t, node, ins):
-    y, dy = ins
-    return [t.binary("div", t.binary("mul", dy, t.const(0.5, y.dtype)), y)]
-
-
-@rule("ReciprocalGrad", "InvGrad")
-def _recip_grad(t, node, ins):
-    y, dy = ins
-    return [t.binary("mul", t.unary("neg", dy), t.binary("mul", y, y))]
-
-
 @rule("BiasAdd")
 def _bias_add(t, node, ins):
     x, b = ins
@@ -650,7 +619,7 @@ def _matmul(t, node, ins):
                    out_shape(node))]
 
 
-@rule("BatchMatMulV2", "BatchMatMul")
+@rule("BatchMatMulV2")
 def _batch_matmul(t, node, ins):
     a, b = ins
     return [matmul(t, a, b, bool(node.attrs.get("adj_x")), bool(node.attrs.get("adj_y")), out_shape(node))]
@@ -821,13 +790,6 @@ def _gather(t, node, ins):
     _require(len(axis) == 1 and params.rank >= 1)
     a = axis[0] % params.rank
     return [t.node("gather", [params, indices], params.dtype, out_shape(node), axis=a)]
-
-
-@rule("Gather")
-def _gather_v1(t, node, ins):
-    params, indices = ins
-    _require(params.rank >= 1)
-    return [t.node("gather", [params, indices], params.dtype, out_shape(node), axis=0)]
 
 
 @rule("OneHot")
@@ -1103,6 +1065,3 @@ def _strided_slice_grad(t, node, ins):
         sizes.append(size)
     dense_dy = t.reshape(dy, sizes)
     return [t.node("unslice", [dense_dy], dy.dtype, dims, begin=tuple(begins), step=tuple(steps))]
-
-
-from . import lower_extra  # noqa: E402,F401  (registers the rules of scans, top-k, scatters, LRN ...)

@@ -1,0 +1,90 @@
+"""The registries, checked against each other: ops, lowering rules, gradients, public names.
+
+Registries are keyed by op-type strings; nothing else keeps a lowering rule for an op that does
+not exist, an op without a gradient decision, or a public `tf.*` name quietly dropped by a
+refactor from happening.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import flowjit  # noqa: F401  (registers every op, rule and gradient)
+from flowjit.compiler import lower
+from flowjit.frontend import gradients
+from flowjit.ir import registry
+
+from public_api import public_names  # tests/ is on sys.path (pytest rootdir-relative import)
+
+# ops without a lowering rule, each with why: the scheduler or the runtime handles them itself
+NOT_LOWERED = {
+    "Const": "a literal: a constant buffer", "Placeholder": "a fed buffer", "Arg": "a function parameter",
+    "NoOp": "nothing to compute", "VariableV2": "the session's variable buffer",
+    "Assign": "written in place by the scheduler", "AssignAdd": "written in place by the scheduler",
+    "AssignSub": "written in place by the scheduler", "ScatterUpdate": "a library routine",
+    "ScatterAdd": "a library routine", "ScatterSub": "a library routine",
+    "ReadVariable": "an alias of the variable buffer", "IsVariableInitialized": "session state (host)",
+    "ReportUninitialized": "session state (host)", "Fused": "its body is lowered",
+    "If": "native control flow", "While": "native control flow",
+    "Where": "data-dependent output shape (host)", "Unique": "data-dependent output shape (host)",
+    "ListDiff": "data-dependent output shape (host)",
+    "Range": "folded when static, shape-producing otherwise (host)", "LinSpace": "folded when static (host)",
+    "BroadcastGradientArgs": "shape computation (host)", "ReducedShape": "shape computation (host)",
+    "Shape": "known after specialization", "ShapeN": "known after specialization",
+    "Size": "known after specialization", "Rank": "known after specialization",
+    "InvertPermutation": "integer bookkeeping (host)", "BroadcastArgs": "shape computation (host)",
+    "ReverseSequence": "host kernel", "MaxPoolWithArgmax": "host kernel", "MaxPoolGradGrad": "host kernel",
+    "RandomUniform": "random streams equal the reference's (host)",
+    "RandomStandardNormal": "random streams equal the reference's (host)",
+    "TruncatedNormal": "random streams equal the reference's (host)",
+    "RandomUniformInt": "random streams equal the reference's (host)",
+    "RandomShuffle": "random streams equal the reference's (host)",
+    "Multinomial": "random streams equal the reference's (host)",
+    "RandomGamma": "random streams equal the reference's (host)",
+    "Print": "host by design", "StringFormat": "strings (host)", "PrintV2": "host by design",
+    "Assert": "host by design", "CheckNumerics": "host by design",
+}
+
+# ops with neither a gradient nor a NotDifferentiable mark, each with why
+NO_GRADIENT_DECISION = {
+    "Arg": "a function parameter: gradients flow through the call, not into it",
+    "Fused": "created by fusion after gradients are built",
+    "LRNGrad": "TF registers no gradient for LRNGrad either",
+}
+
+
+def test_every_lowering_rule_names_a_registered_op():
+    ops = registry.all_ops()
+    stale = sorted(name for name in lower.RULES if name not in ops)
+    assert not stale, f"lowering rules for ops that do not exist: {stale}"
+
+
+def test_every_op_lowers_or_says_why_not():
+    ops = registry.all_ops()
+    missing = sorted(name for name in ops if name not in lower.RULES and name not in NOT_LOWERED)
+    assert not missing, f"ops with neither a lowering rule nor a reason in NOT_LOWERED: {missing}"
+    stale = sorted(name for name in NOT_LOWERED if name not in ops or name in lower.RULES)
+    assert not stale, f"NOT_LOWERED names ops that are lowered or do not exist: {stale}"
+
+
+def test_every_op_has_a_gradient_decision():
+    ops = registry.all_ops()
+    missing = sorted(n for n in ops if not gradients.has_gradient(n) and n not in NO_GRADIENT_DECISION)
+    assert not missing, f"ops with no gradient and no NotDifferentiable mark: {missing}"
+    stale = sorted(n for n in NO_GRADIENT_DECISION if n not in ops or gradients.has_gradient(n))
+    assert not stale, f"NO_GRADIENT_DECISION is out of date: {stale}"
+
+
+def test_every_gradient_names_a_registered_op():
+    ops = registry.all_ops()
+    stale = sorted(n for n in gradients._GRADIENTS if n not in ops)
+    assert not stale, f"gradients registered for op types that do not exist: {stale}"
+
+
+def test_public_names_are_still_offered():
+    """Every public tf.* name of the frozen list still exists (regenerate the list with
+    `python tests/public_api.py > tests/data/public_names.txt` when adding names)."""
+    frozen = (Path(__file__).parent / "data" / "public_names.txt").read_text().split()
+    offered = set(public_names())
+    gone = [n for n in frozen if n not in offered]
+    assert not gone, f"public names no longer offered: {gone}"
