@@ -4,7 +4,7 @@
 compiles exactly what the fetches need.
 """
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 from .ir import dtypes as _dtypes
 from .ir.dtypes import DType, as_dtype

@@ -14,6 +14,7 @@
 """
 
 from .dump import set_dump_hook
+from . import lower_extra  # noqa: F401  (registers its rules into lower.RULES)
 
 dump_hook = set_dump_hook
 

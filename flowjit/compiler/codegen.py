@@ -25,12 +25,12 @@ reference backend.
 from __future__ import annotations
 
 import math
-import os
 from typing import Any, Callable
 
 import llvmlite.ir as ir
 import numpy as np
 
+from .. import options
 from ..ir import dtypes
 from ..ir.dtypes import DType
 from . import gemm, routines, summation
@@ -56,7 +56,7 @@ _LIBM = {"fmod"}
 def check_bounds_enabled() -> bool:
     """FLOWJIT_CHECK_BOUNDS=1: every load and store of generated loops checks its index (a
     debugging and fuzzing aid; part of the plan cache key, off by default)."""
-    return os.environ.get("FLOWJIT_CHECK_BOUNDS", "0") not in ("", "0")
+    return options.get("FLOWJIT_CHECK_BOUNDS")
 
 
 def slot_of(buf: Buffer) -> int:

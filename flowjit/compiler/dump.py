@@ -18,9 +18,9 @@ FLOWJIT_CACHE=0 to force compilation).
 
 from __future__ import annotations
 
-import os
 import pathlib
 from typing import Callable
+from .. import options
 
 _hook: Callable[[str, str, str], None] | None = None
 
@@ -40,7 +40,7 @@ def _plan_dump():
 
 
 def active() -> bool:
-    return _hook is not None or _plan_dump() is not None or bool(os.environ.get("FLOWJIT_DUMP"))
+    return _hook is not None or _plan_dump() is not None or bool(options.get("FLOWJIT_DUMP"))
 
 
 def emit(name: str, kind: str, text: str) -> None:
@@ -52,7 +52,7 @@ def emit(name: str, kind: str, text: str) -> None:
         stage, ext = _STAGES.get(kind, (kind, "txt"))
         plan.write(stage if kind == "program" else f"{stage}.{name}", text, ext)
         return
-    folder = os.environ.get("FLOWJIT_DUMP")
+    folder = options.get("FLOWJIT_DUMP")
     if folder:
         path = pathlib.Path(folder) / "llvm" / f"{name}.{kind}"
         try:

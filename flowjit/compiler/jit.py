@@ -64,6 +64,7 @@ from typing import Any, Callable, Iterable
 import llvmlite
 import llvmlite.binding as llvm
 
+from .. import options
 from . import dump as _dump
 
 _lock = threading.RLock()
@@ -75,7 +76,7 @@ def _init() -> None:
     if not _initialized:
         llvm.initialize_native_target()
         llvm.initialize_native_asmprinter()
-        if os.environ.get("FLOWJIT_LLVM_REMARKS", "") not in ("", "0"):
+        if options.get("FLOWJIT_LLVM_REMARKS"):
             llvm.set_option("", "-pass-remarks=loop-vectorize")
             llvm.set_option("", "-pass-remarks-missed=loop-vectorize")
             llvm.set_option("", "-pass-remarks-analysis=loop-vectorize")
@@ -133,13 +134,13 @@ def _make_target() -> Target:
     """The target from the environment, with its vector width and FMA measured on LLVM itself:
     a CPU name implies features the feature string does not list, and the CPU's tuning decides
     the vector width, so neither can be read off the feature string reliably."""
-    cpu = os.environ.get("FLOWJIT_CPU_NAME") or llvm.get_host_cpu_name()
-    features = os.environ.get("FLOWJIT_CPU_FEATURES")
+    cpu = options.get("FLOWJIT_CPU_NAME") or llvm.get_host_cpu_name()
+    features = options.get("FLOWJIT_CPU_FEATURES")
     if features is None:
         features = llvm.get_host_cpu_features().flatten()
     triple = llvm.get_process_triple()
     features = _with_vector_preference(triple, features)
-    opt = int(os.environ.get("FLOWJIT_OPT_LEVEL", "3"))
+    opt = options.get("FLOWJIT_OPT_LEVEL")
     feats = set(features.split(","))
     t = Target(triple, cpu, features, opt, _vector_bits_from_features(feats), "+fma" in feats)
     t.data_layout = str(t.tm.target_data)
@@ -248,7 +249,7 @@ def compiler_fingerprint() -> str:
 
 def cache_key(*parts: str) -> str:
     """sha256 over the caller's parts and everything that changes the machine code."""
-    from .. import __version__
+    from .._version import __version__
 
     t = host_target()
     h = hashlib.sha256()
@@ -260,9 +261,9 @@ def cache_key(*parts: str) -> str:
 
 
 def cache_dir() -> pathlib.Path | None:
-    if os.environ.get("FLOWJIT_CACHE", "1") in ("0", "off", "false", "no"):
+    if not options.get("FLOWJIT_CACHE"):
         return None
-    d = os.environ.get("FLOWJIT_CACHE_DIR")
+    d = options.get("FLOWJIT_CACHE_DIR")
     if not d:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         d = os.path.join(base, "flowjit")
@@ -339,7 +340,7 @@ def memory_cache_limit() -> int:
     """FLOWJIT_JIT_CACHE_SIZE, read at every insertion so a test or a long-running process can
     change it; an unreadable value means the default."""
     try:
-        return max(0, int(os.environ.get("FLOWJIT_JIT_CACHE_SIZE", _DEFAULT_MEMORY_CACHE_SIZE)))
+        return max(0, options.get("FLOWJIT_JIT_CACHE_SIZE"))
     except ValueError:
         return _DEFAULT_MEMORY_CACHE_SIZE
 
@@ -586,7 +587,7 @@ def _remember(key: str, lib: JitLibrary) -> None:
 
 def cache_limit_bytes() -> int:
     try:
-        return int(float(os.environ.get("FLOWJIT_CACHE_MAX_MB", "1024")) * (1 << 20))
+        return int(options.get("FLOWJIT_CACHE_MAX_MB") * (1 << 20))
     except ValueError:
         return 1024 << 20
 

@@ -1,5 +1,6 @@
 """Lowering rules for scans, top-k, scatters, MirrorPad, LRN and InTopK (registered into
-lower.RULES when lower.py is imported).
+lower.RULES, which stays in lower.py; this module depends on lower.py, never the reverse, and
+the package, flowjit/compiler/__init__.py, loads it).
 
 Cumsum/Cumprod, TopKV2 and the scatters become library `routine` nodes (routines.py); MirrorPad
 is a `pad` index map in a mirror mode; LRN, LRNGrad and InTopKV2 are plain maps and reductions.

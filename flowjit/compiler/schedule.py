@@ -22,11 +22,11 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any, Iterable
 
 import numpy as np
 
+from .. import options
 from ..ir import dtypes, registry
 from ..ir.graph import Graph, Node, Value
 from ..passes.prune import vars_written_by_bodies
@@ -42,9 +42,6 @@ _COST = {"exp": 12, "expm1": 14, "log": 14, "log1p": 18, "tanh": 18, "sigmoid": 
 EXPENSIVE = 8
 CONTROL_FLOW = ("If", "While")
 MAX_KERNEL_NODES = 400
-PARALLEL_MIN_WORK = int(os.environ.get("FLOWJIT_PARALLEL_MIN_WORK", "60000"))
-# If/While compile to native branches and loops (0: host-driven, bodies compiled; for comparison)
-NATIVE_CONTROL_FLOW = os.environ.get("FLOWJIT_NATIVE_CONTROL_FLOW", "1") != "0"
 
 
 def node_cost(n: L) -> int:
@@ -403,7 +400,7 @@ class ProgramBuilder:
     def _try_control(self, node: Node, translator: lower.Translator) -> bool:
         """If/While as native control flow when every body node compiles and every shape is
         static; otherwise (False) the node runs on the host, its bodies compiled separately."""
-        if not NATIVE_CONTROL_FLOW:
+        if not options.get("FLOWJIT_NATIVE_CONTROL_FLOW"):
             self.host_reasons[node.name] = "FLOWJIT_NATIVE_CONTROL_FLOW=0"
             return False
         if any(not o.shape.is_fully_defined() or o.dtype not in lower.NATIVE_DTYPES for o in node.outputs):
@@ -1236,7 +1233,7 @@ class KernelScheduler:
             ws_bytes = gemm.workspace_bytes(n.shape[-1], k, n.dtype.size, self.b.nthreads)
             work, parallel = _matmul_work(n), False
         else:
-            ws_bytes, work, parallel = routines.plan(n, self.b.nthreads, PARALLEL_MIN_WORK)
+            ws_bytes, work, parallel = routines.plan(n, self.b.nthreads, options.get("FLOWJIT_PARALLEL_MIN_WORK"))
         ws = self.b.buffer(dtypes.uint8, (ws_bytes,), "temp") if ws_bytes else None
         self.reads.extend(ins)
         self.writes.extend([out] if ws is None else [out, ws])
@@ -1376,7 +1373,7 @@ class KernelScheduler:
             return Region(0, 1, stages, [], False, work)
         outer = dom0[0]
         nthreads = self.b.nthreads
-        parallel = nthreads > 1 and work >= PARALLEL_MIN_WORK and outer >= 2
+        parallel = nthreads > 1 and work >= options.get("FLOWJIT_PARALLEL_MIN_WORK") and outer >= 2
         cross = [(n, buf) for st in stages for n, buf in st.reduces if 0 in n.attrs["axes"]]
         if parallel:
             target = max(8 * nthreads, 1)

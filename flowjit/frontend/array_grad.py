@@ -1,4 +1,4 @@
-"""Gradients of the array ops (imported by array_ops).
+"""Gradients of the array ops (loaded by the package, flowjit/frontend/__init__.py).
 
 Every gradient is dense. Gathers scatter their gradient back with ScatterNd, which sums
 duplicate indices. Where a gradient needs arithmetic (Tile sums its copies, BroadcastTo sums

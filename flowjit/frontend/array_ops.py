@@ -913,6 +913,3 @@ def depth_to_space(input: Any, block_size: int, name: str | None = None, data_fo
         x = convert_to_tensor(input, name="input")
         attrs = {"block_size": int(block_size), "data_format": data_format}
         return _create("DepthToSpace", [x], attrs, scope).outputs[0]
-
-
-from . import array_grad  # noqa: E402,F401  (registers the gradients)

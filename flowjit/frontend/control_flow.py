@@ -1008,5 +1008,3 @@ def _debugging_getattr(name: str) -> Any:
 
 
 debugging.__getattr__ = _debugging_getattr  # type: ignore[attr-defined]
-
-from . import control_flow_grad  # noqa: E402,F401  (registers the gradients)

@@ -9,7 +9,7 @@ on its own, so `tf.add(1, float_tensor)` is the same TypeError it is in TF.
     >>> x = tf.constant([[1., 2.], [3., 4.]])
     >>> tf.reduce_sum(x, axis=1, keepdims=True)   # Sum node, shape (2, 1)
 
-Gradients live in `math_grad.py` (imported at the bottom).
+Gradients live in `math_grad.py` (loaded by the package, flowjit/frontend/__init__.py).
 """
 
 from __future__ import annotations
@@ -1007,6 +1007,3 @@ def l2_normalize(x: Any, axis: Any = None, epsilon: float = 1e-12, name: str | N
         square_sum = reduce_sum(square(x), axis, keepdims=True)
         x_inv_norm = rsqrt(maximum(square_sum, epsilon))
         return multiply(x, x_inv_norm, name=scope)
-
-
-from . import math_grad  # noqa: E402,F401  (registers the gradients)

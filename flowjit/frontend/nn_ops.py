@@ -937,6 +937,3 @@ def in_top_k(predictions: Any, targets: Any, k: Any, name: str | None = None) ->
         if k.dtype != targets.dtype:
             k = math_ops.cast(k, targets.dtype)
         return _op("InTopKV2", [predictions, targets, k], name="InTopKV2")
-
-
-from . import nn_grad  # noqa: E402,F401  (registers the gradients)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import os
 import random
 import weakref
 from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from .. import options
 from ..ir.graph import Graph as IRGraph
 from ..ir.graph import Node, Value
 from ..passes import manager as _pass_manager
@@ -88,14 +88,8 @@ def plan_cache_size(config: ConfigProto | None = None) -> int:
     size = getattr(config, "plan_cache_size", None)
     if size is not None:
         return size
-    env = os.environ.get("FLOWJIT_PLAN_CACHE_SIZE", "").strip()
-    if not env:
-        return DEFAULT_PLAN_CACHE_SIZE
-    try:
-        value = int(env)
-    except ValueError:
-        raise ValueError(f"FLOWJIT_PLAN_CACHE_SIZE must be a positive integer, got {env!r}") from None
-    return _checked_cache_size(value, "FLOWJIT_PLAN_CACHE_SIZE")
+    value = options.get("FLOWJIT_PLAN_CACHE_SIZE")
+    return DEFAULT_PLAN_CACHE_SIZE if value is None else value
 
 
 class _LRU(collections.OrderedDict):
@@ -183,9 +177,8 @@ def default_backend_name() -> str:
     """`FLOWJIT_BACKEND` picks the backend; the LLVM `cpu` backend when it is available."""
     from ..runtime import available_backends
 
-    name = os.environ.get("FLOWJIT_BACKEND")
-    if name:
-        return name
+    if options.get("FLOWJIT_BACKEND"):
+        return options.get("FLOWJIT_BACKEND")
     return "cpu" if "cpu" in available_backends() else "reference"
 
 

@@ -78,7 +78,6 @@ def register_op(name: str, *, infer: Callable, kernel: Callable, stateful: bool 
 
 
 def get_op(name: str) -> OpDef:
-    _ensure_loaded()
     try:
         return _REGISTRY[name]
     except KeyError:
@@ -86,24 +85,13 @@ def get_op(name: str) -> OpDef:
 
 
 def has_op(name: str) -> bool:
-    _ensure_loaded()
     return name in _REGISTRY
 
 
 def all_ops() -> dict[str, OpDef]:
-    _ensure_loaded()
     return dict(_REGISTRY)
 
 
-_loaded = False
-
-
-def _ensure_loaded() -> None:
-    """Import the op definition modules once (they register themselves)."""
-    global _loaded
-    if not _loaded:
-        _loaded = True
-        from . import ops  # noqa: F401
 
 
 def static_value(value: "Value") -> np.ndarray | None:

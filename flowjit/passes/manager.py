@@ -31,11 +31,11 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
-import os
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Sequence, Union
 
+from .. import options
 from ..ir.graph import Graph, Provenance
 
 logger = logging.getLogger("flowjit.passes")
@@ -249,13 +249,6 @@ class Pipeline:
 
 # --- the context ------------------------------------------------------------------------
 
-def _env_flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() not in ("0", "false", "no", "off")
-
-
 class PassContext:
     """Options of a pipeline run (TVM's PassContext): which pipeline, verify, dump, instruments.
 
@@ -275,14 +268,13 @@ class PassContext:
     def should_verify(self) -> bool:
         if self.verify is not None:
             return self.verify
-        return _env_flag("FLOWJIT_VERIFY", True)
+        return options.get("FLOWJIT_VERIFY")
 
     def dump_directory(self) -> str | None:
-        return self.dump_dir or os.environ.get("FLOWJIT_DUMP") or None
+        return self.dump_dir or options.get("FLOWJIT_DUMP") or None
 
     def disabled_passes(self) -> list[str]:
-        env = [n.strip() for n in os.environ.get("FLOWJIT_DISABLE_PASSES", "").split(",") if n.strip()]
-        return self.disabled + env
+        return self.disabled + options.get("FLOWJIT_DISABLE_PASSES")
 
 
 _context: contextvars.ContextVar[PassContext | None] = contextvars.ContextVar("flowjit_pass_context", default=None)

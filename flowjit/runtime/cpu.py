@@ -30,6 +30,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .. import options
 from ..compiler import codegen, jit, parallel, schedule
 from ..compiler import dump as _dump
 from ..compiler import gemm as _gemm
@@ -58,9 +59,8 @@ class _Runtime:
 
     @staticmethod
     def _threads() -> int:
-        env = os.environ.get("FLOWJIT_NUM_THREADS")
-        if env:
-            return max(1, int(env))
+        if options.get("FLOWJIT_NUM_THREADS") is not None:
+            return options.get("FLOWJIT_NUM_THREADS")
         try:
             return max(1, len(os.sched_getaffinity(0)))
         except (AttributeError, OSError):
@@ -536,14 +536,8 @@ DEFAULT_MAX_PLANS = 32
 
 def _default_max_plans() -> int:
     """`FLOWJIT_PLAN_CACHE_SIZE` (the setting that also bounds a session's plan cache), else 32."""
-    env = os.environ.get("FLOWJIT_PLAN_CACHE_SIZE", "").strip()
-    try:
-        value = int(env) if env else DEFAULT_MAX_PLANS
-    except ValueError:
-        raise ValueError(f"FLOWJIT_PLAN_CACHE_SIZE must be a positive integer, got {env!r}") from None
-    if value < 1:
-        raise ValueError(f"FLOWJIT_PLAN_CACHE_SIZE must be a positive integer, got {env!r}")
-    return value
+    value = options.get("FLOWJIT_PLAN_CACHE_SIZE")
+    return DEFAULT_MAX_PLANS if value is None else value
 
 
 class CpuExecutable:
@@ -657,7 +651,6 @@ def _tick(name: str, t0: float) -> float:
 
 
 PLAN_FORMAT = "plan-v1"
-UNROLL = os.environ.get("FLOWJIT_UNROLL", "0") not in ("", "0")  # LLVM's loop unroller on plans
 
 
 def fingerprint(graph: Graph) -> str:
@@ -680,7 +673,8 @@ def compile_plan(graph: Graph) -> NativePlan:
     t0 = _tick("schedule", t0)
     RUNTIME.library()  # the runtime symbols must exist before plan objects are loaded
     t0 = _tick("runtime", t0)
-    key = jit.cache_key(PLAN_FORMAT, fingerprint(graph), str(RUNTIME.nthreads), f"unroll={UNROLL}",
+    unroll = options.get("FLOWJIT_UNROLL")  # LLVM's loop unroller on plans
+    key = jit.cache_key(PLAN_FORMAT, fingerprint(graph), str(RUNTIME.nthreads), f"unroll={unroll}",
                          f"bounds={codegen.check_bounds_enabled()}")
     name = f"plan_{key[:12]}"
     segments, segment_steps = codegen.ModuleGen.segments(program, name)
@@ -698,7 +692,7 @@ def compile_plan(graph: Graph) -> NativePlan:
         sites = gen.error_sites
         jit.clear_key(key)
         lib = jit.compile_ir(text, key, name, segments, meta={"error_sites": _encode_sites(graph, sites)},
-                             unroll=UNROLL)
+                             unroll=unroll)
     t0 = _tick("llvm", t0)
     plan = NativePlan(program, graph, lib, segments, segment_steps, sites)
     _tick("plan", t0)
