@@ -12,14 +12,14 @@ from .ir.dtypes import bool_ as bool  # noqa: A001  (tf.bool)
 from .ir.dtypes import float16, float32, float64, int8, int16, int32, int64, string, uint8
 from .ir.shapes import Dimension, TensorShape
 from . import errors
-from .frontend.graph import (Graph, GraphKeys, add_to_collection, add_to_collections, control_dependencies,
+from .frontend.framework.graph import (Graph, GraphKeys, add_to_collection, add_to_collections, control_dependencies,
                              device, get_collection, get_collection_ref, get_default_graph, name_scope,
                              reset_default_graph, set_random_seed)
-from .frontend.tensor import Operation, Tensor, constant, convert_to_tensor, is_tensor, \
+from .frontend.framework.tensor import Operation, Tensor, constant, convert_to_tensor, is_tensor, \
     register_tensor_conversion_function
-from .frontend.session import (ConfigProto, GPUOptions, InteractiveSession, RunMetadata, RunOptions, Session,
+from .frontend.client.session import (ConfigProto, GPUOptions, InteractiveSession, RunMetadata, RunOptions, Session,
                                get_default_session)
-from .frontend.variables import (AUTO_REUSE, Variable, VariableScope, all_variables, assign, assign_add,
+from .frontend.ops.variables import (AUTO_REUSE, Variable, VariableScope, all_variables, assign, assign_add,
                                  assign_sub, get_variable, get_variable_scope, global_variables,
                                  global_variables_initializer, initialize_all_variables,
                                  initialize_local_variables, is_variable_initialized, local_variables,
@@ -27,17 +27,17 @@ from .frontend.variables import (AUTO_REUSE, Variable, VariableScope, all_variab
                                  scatter_add, scatter_sub, scatter_update, trainable_variables, variable_scope,
                                  variables_initializer, assert_variables_initialized, moving_average_variables,
                                  no_regularizer)
-from .frontend.math_ops import *  # noqa: F401,F403,E402
-from .frontend.array_ops import *  # noqa: F401,F403,E402
-from .frontend.random_ops import *  # noqa: F401,F403,E402
-from .frontend.init_ops import *  # noqa: F401,F403,E402
-from .frontend.control_flow import *  # noqa: F401,F403,E402
+from .frontend.ops.math_ops import *  # noqa: F401,F403,E402
+from .frontend.ops.array_ops import *  # noqa: F401,F403,E402
+from .frontend.ops.random_ops import *  # noqa: F401,F403,E402
+from .frontend.ops.init_ops import *  # noqa: F401,F403,E402
+from .frontend.ops.control_flow import *  # noqa: F401,F403,E402
 from . import nn  # noqa: E402
 
 newaxis = None
 float_ = float32
 double = float64
 half = float16
-from .frontend.gradients import NotDifferentiable, RegisterGradient, gradients, hessians  # noqa: E402
+from .frontend.grad.gradients import NotDifferentiable, RegisterGradient, gradients, hessians  # noqa: E402
 from . import train, layers, contrib, math  # noqa: E402
 from . import losses  # noqa: E402

@@ -1,3 +1,3 @@
 """`tf.layers`: Dense, Conv2D, pooling, Flatten, Dropout, BatchNormalization (classes and functions)."""
 
-from .frontend.layers import *  # noqa: F401,F403
+from .frontend.layers.layers import *  # noqa: F401,F403

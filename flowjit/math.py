@@ -7,7 +7,7 @@ modules own (`softmax`, `top_k`, segment sums ...) are re-exported when those mo
 
 from __future__ import annotations
 
-from .frontend import math_ops as _m
+from .frontend.ops import math_ops as _m
 
 _OWN = [
     "abs", "accumulate_n", "acos", "acosh", "add", "add_n", "argmax", "argmin", "asin", "asinh", "atan", "atan2",
@@ -40,7 +40,7 @@ def _import_elsewhere() -> None:
 
     for module_name, names in _ELSEWHERE.items():
         try:
-            module = importlib.import_module(f".frontend.{module_name}", __package__)
+            module = importlib.import_module(f".frontend.ops.{module_name}", __package__)
         except ImportError:  # pragma: no cover - a module still being written
             continue
         for name in names:

@@ -1,3 +1,3 @@
 """`tf.nn`: neural-network ops."""
 
-from .frontend.nn_ops import *  # noqa: F401,F403
+from .frontend.ops.nn_ops import *  # noqa: F401,F403

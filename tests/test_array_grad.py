@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import flowjit as tf
-from flowjit.frontend.array_ops import top_k
+from flowjit.frontend.ops.array_ops import top_k
 
 
 @pytest.fixture(autouse=True)

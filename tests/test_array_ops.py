@@ -886,7 +886,7 @@ def test_eye():
 
 
 def test_top_k_values_indices_and_ties():
-    from flowjit.frontend.array_ops import top_k
+    from flowjit.frontend.ops.array_ops import top_k
 
     v = np.array([[1, 3, 3, 2, 3], [5, 4, 3, 2, 1]], np.int32)
     values, indices = top_k(tf.constant(v), k=3)
@@ -1077,7 +1077,7 @@ def test_against_tensorflow():
     v = rng.standard_normal([3, 4, 5]).astype(np.float32)
     idx = np.array([[2, 0], [1, 1]], np.int32)
 
-    from flowjit.frontend.array_ops import top_k
+    from flowjit.frontend.ops.array_ops import top_k
 
     def build(lib, top_k):
         x = lib.constant(v)

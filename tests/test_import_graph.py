@@ -27,9 +27,9 @@ TOP = len(LAYERS)  # flowjit, flowjit/*.py, flowjit.contrib
 #   flowjit.passes.manager, dump, pipeline, rewrite, constant_folding, fusion, ... (9 modules:
 #       manager -> pipeline/dump, dump -> constant_folding/fusion, rewrite -> manager)
 #   flowjit.compiler.codegen -> schedule -> routines -> codegen   (node_cost, ValueEmitter)
-#   flowjit.frontend.graph, tensor, session, tracing, math_ops, array_ops (graph <-> tensor,
-#       tensor -> session/math_ops/array_ops, math_ops <-> array_ops)
-#   flowjit.frontend.init_ops <-> variables
+#   flowjit.frontend.framework.graph, tensor, tracing, client.session, ops.math_ops, ops.array_ops
+#       (graph <-> tensor, tensor -> session/math_ops/array_ops, math_ops <-> array_ops)
+#   flowjit.frontend.ops.init_ops <-> variables
 MAX_CYCLES = 5
 MAX_MODULES_IN_CYCLES = 23
 
@@ -139,7 +139,9 @@ def test_import_cycles_only_go_down():
 
 def test_resolves_relative_imports():
     mods = _modules()
-    tree = ast.parse("from ..ir import dtypes, Graph\nfrom . import math_ops\nfrom .. import ir\n")
-    got = [_targets(n, "flowjit.frontend.math_grad", False, mods) for n in tree.body]
-    assert got == [["flowjit.ir.dtypes", "flowjit.ir"], ["flowjit.frontend.math_ops"], ["flowjit.ir"]]
+    tree = ast.parse("from ...ir import dtypes, Graph\nfrom ..ops import math_ops\nfrom . import gradients\n"
+                     "from ... import ir\n")
+    got = [_targets(n, "flowjit.frontend.grad.math_grad", False, mods) for n in tree.body]
+    assert got == [["flowjit.ir.dtypes", "flowjit.ir"], ["flowjit.frontend.ops.math_ops"],
+                   ["flowjit.frontend.grad.gradients"], ["flowjit.ir"]]
     assert _targets(ast.parse("from . import ops").body[0], "flowjit.ir", True, mods) == ["flowjit.ir.ops"]

@@ -381,7 +381,7 @@ def test_decayed_learning_rate_drives_updates():
 
 
 def test_variable_constraint_applied_after_update():
-    from flowjit.frontend import math_ops
+    from flowjit.frontend.ops import math_ops
 
     v = tf.Variable(np.array([1.0, -1.0]), name="v", constraint=lambda t: math_ops.maximum(t, tf.constant(0.0, tf.float64)))
     loss = tf.reduce_sum(v * tf.constant(np.array([1.0, -1.0])))

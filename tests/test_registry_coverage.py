@@ -11,7 +11,7 @@ from pathlib import Path
 
 import flowjit  # noqa: F401  (registers every op, rule and gradient)
 from flowjit.compiler import lower
-from flowjit.frontend import gradients
+from flowjit.frontend.grad import gradients
 from flowjit.ir import registry
 
 from public_api import public_names  # tests/ is on sys.path (pytest rootdir-relative import)

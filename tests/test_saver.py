@@ -9,7 +9,7 @@ import pytest
 
 import flowjit as tf
 from flowjit import errors
-from flowjit.frontend import saver as saver_mod
+from flowjit.frontend.train import saver as saver_mod
 
 BACKEND = "reference"
 

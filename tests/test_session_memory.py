@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import flowjit as tf
-from flowjit.frontend import session as session_mod
+from flowjit.frontend.client import session as session_mod
 from flowjit.runtime import available_backends
 
 HAS_CPU = "cpu" in available_backends()

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import flowjit as tf
-from flowjit.frontend import saver as saver_mod
+from flowjit.frontend.train import saver as saver_mod
 
 BACKEND = "reference"
 
@@ -149,7 +149,7 @@ _CHILD = textwrap.dedent("""
     import sys, time
     import numpy as np
     import flowjit as tf
-    from flowjit.frontend import saver as saver_mod
+    from flowjit.frontend.train import saver as saver_mod
 
     real = saver_mod._write_chunk
 

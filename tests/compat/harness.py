@@ -76,7 +76,7 @@ import numpy as np
 import pytest
 
 import flowjit
-from flowjit.frontend.session import default_backend_name
+from flowjit.frontend.client.session import default_backend_name
 
 #: for every compat module: TF's tf.layers and tf_slim warn that they are deprecated, at each call
 MARKS = [pytest.mark.tf, pytest.mark.filterwarnings("ignore:.*is deprecated:UserWarning"),

@@ -11,7 +11,7 @@ node whose attrs hold function-body graphs (`ir.Graph` with `params`, `results`,
          results of the same dtypes; output k has the most specific shape compatible with both
          branches' result k. Only the taken branch runs (its `targets` too: side-effect ops).
          The last `num_exports` outputs are intermediates exported for the gradient
-         (frontend/control_flow_grad.py), not user outputs.
+         (frontend/grad/control_flow_grad.py), not user outputs.
 
   While  inputs (*loop_vars, *captured); attrs cond, body, maximum_iterations (int or None),
          parallel_iterations, back_prop, num_exports.

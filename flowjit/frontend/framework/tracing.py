@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from ..ir.graph import Graph as IRGraph
-from ..ir.graph import OutputSpec
-from ..passes import rewrite as _rewrite
+from ...ir.graph import Graph as IRGraph
+from ...ir.graph import OutputSpec
+from ...passes import rewrite as _rewrite
 from .graph import Graph
 from .tensor import convert_to_tensor
 

@@ -15,11 +15,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..ir import dtypes
-from ..ir.dtypes import DType, as_dtype
-from ..ir.shapes import Dimension, TensorShape, broadcast_shapes
-from .graph import get_default_graph
-from .tensor import Tensor, constant, convert_to_tensor, register_tensor_conversion_function
+from ...ir import dtypes
+from ...ir.dtypes import DType, as_dtype
+from ...ir.shapes import Dimension, TensorShape, broadcast_shapes
+from ..framework.graph import get_default_graph
+from ..framework.tensor import Tensor, constant, convert_to_tensor, register_tensor_conversion_function
 
 __all__ = [
     "placeholder", "placeholder_with_default", "identity", "identity_n", "stop_gradient",
@@ -732,8 +732,8 @@ def _check_fill_dims(dims: Sequence[int], scope: str) -> None:
     bad = [d for d in dims if d < 0]
     if not bad:
         return
-    from ..ir.errors import GraphBuildValueError
-    from .graph import user_source_location
+    from ...ir.errors import GraphBuildValueError
+    from ..framework.graph import user_source_location
 
     node = scope.rstrip("/")
     where = user_source_location()

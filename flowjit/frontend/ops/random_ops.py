@@ -16,12 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from ..ir import dtypes
-from ..ir.dtypes import as_dtype
+from ...ir import dtypes
+from ...ir.dtypes import as_dtype
 from . import array_ops, math_ops
-from .gradients import NotDifferentiable
-from .graph import get_default_graph, name_scope, set_random_seed
-from .tensor import Tensor, convert_to_tensor
+from ..grad.gradients import NotDifferentiable
+from ..framework.graph import get_default_graph, name_scope, set_random_seed
+from ..framework.tensor import Tensor, convert_to_tensor
 
 __all__ = ["random_normal", "random_uniform", "truncated_normal", "random_shuffle", "multinomial", "random_gamma",
            "random_crop", "random"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from .graph import GraphKeys, get_default_graph
-from .tensor import Tensor, convert_to_tensor
+from ..framework.graph import GraphKeys, get_default_graph
+from ..framework.tensor import Tensor, convert_to_tensor
 
 __all__ = ["ExponentialMovingAverage"]
 
@@ -18,7 +18,7 @@ __all__ = ["ExponentialMovingAverage"]
 def assign_moving_average(variable: Any, value: Any, decay: Any, zero_debias: bool = False,
                           name: str | None = None) -> Tensor:
     """variable -= (1 - decay) * (variable - value); returns the updated value."""
-    from . import math_ops, variables
+    from ..ops import math_ops, variables
 
     if zero_debias:
         raise NotImplementedError("assign_moving_average(zero_debias=True) is not supported by flowjit")
@@ -56,8 +56,8 @@ class ExponentialMovingAverage:
         return self._name
 
     def apply(self, var_list: Sequence[Any] | None = None) -> Any:
-        from . import math_ops, variables
-        from .variables import Variable, group_ops
+        from ..ops import math_ops, variables
+        from ..ops.variables import Variable, group_ops
 
         graph = get_default_graph()
         if var_list is None:
@@ -99,7 +99,7 @@ class ExponentialMovingAverage:
 
     def variables_to_restore(self, moving_avg_variables: Sequence[Any] | None = None) -> dict[str, Any]:
         """{checkpoint name: variable} that loads the averages into the variables themselves."""
-        from . import variables
+        from ..ops import variables
 
         graph = get_default_graph()
         if moving_avg_variables is None:

@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from ..ir.registry import static_value
-from . import array_ops
+from ...ir.registry import static_value
+from ..ops import array_ops
 from .gradients import NotDifferentiable, RegisterGradient, has_gradient
-from .graph import get_default_graph
-from .tensor import Operation, Tensor, constant
+from ..framework.graph import get_default_graph
+from ..framework.tensor import Operation, Tensor, constant
 
 for _op_type in ("Shape", "ShapeN", "Size", "Rank", "ZerosLike", "OnesLike", "OneHot", "InvertPermutation",
                  "BroadcastArgs", "BroadcastGradientArgs", "Unique", "ListDiff"):
@@ -26,7 +26,7 @@ del _op_type
 
 
 def _math():
-    from . import math_ops
+    from ..ops import math_ops
 
     return math_ops
 

@@ -17,10 +17,10 @@ import contextlib
 import re
 from typing import Any
 
-from ..ir import dtypes
-from ..ir.shapes import TensorShape
-from .graph import GraphKeys, get_default_graph
-from .tensor import Tensor, convert_to_tensor
+from ...ir import dtypes
+from ...ir.shapes import TensorShape
+from ..framework.graph import GraphKeys, get_default_graph
+from ..framework.tensor import Tensor, convert_to_tensor
 
 __all__ = ["Layer", "Dense", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Flatten", "Dropout",
            "BatchNormalization", "dense", "conv2d", "max_pooling2d", "average_pooling2d", "flatten", "dropout",
@@ -33,7 +33,7 @@ def _to_snake_case(name: str) -> str:
 
 
 def _ops():
-    from . import array_ops, math_ops, nn_ops
+    from ..ops import array_ops, math_ops, nn_ops
 
     return math_ops, array_ops, nn_ops
 
@@ -67,7 +67,7 @@ def _static_bool(x: Any) -> bool | None:
     if isinstance(x, (bool, int)):
         return bool(x)
     if isinstance(x, Tensor):
-        from ..ir.registry import static_value
+        from ...ir.registry import static_value
 
         v = static_value(x.value)
         return None if v is None else bool(v)
@@ -156,7 +156,7 @@ class Layer:
     # --- building ---------------------------------------------------------------------
     def add_weight(self, name: str, shape: Any, dtype: Any = None, initializer: Any = None, regularizer: Any = None,
                    trainable: bool = True, constraint: Any = None, **kwargs: Any) -> Any:
-        from . import variables
+        from ..ops import variables
 
         dtype = dtypes.as_dtype(dtype) if dtype is not None else (self.dtype or dtypes.float32)
         trainable = trainable and self.trainable
@@ -189,7 +189,7 @@ class Layer:
             get_default_graph().add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
 
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
-        from . import variables
+        from ..ops import variables
 
         scope_arg = kwargs.pop("scope", None)
         graph = get_default_graph()
@@ -234,13 +234,13 @@ def _activation(x: Tensor, activation: Any) -> Tensor:
 
 
 def _zeros_init() -> Any:
-    from . import init_ops
+    from ..ops import init_ops
 
     return init_ops.zeros_initializer()
 
 
 def _ones_init() -> Any:
-    from . import init_ops
+    from ..ops import init_ops
 
     return init_ops.ones_initializer()
 
@@ -538,7 +538,7 @@ def batch_norm_core(inputs: Tensor, axis: int, training: Any, momentum: Any, eps
 
     The output is normalized with the batch's biased variance; `unbiased_moving_variance` (TF's
     fused kernel) moves the moving variance toward the unbiased one, n / (n - 1) times larger."""
-    from .moving_averages import assign_moving_average
+    from ..train.moving_averages import assign_moving_average
 
     m, a, nn = _ops()
     rank = inputs.shape.rank

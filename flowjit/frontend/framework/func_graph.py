@@ -33,9 +33,9 @@ from __future__ import annotations
 import contextlib
 from typing import Any, Iterator, Sequence
 
-from ..ir.graph import Graph as IRGraph
-from ..ir.graph import Node, Value
-from ..ir.registry import get_op
+from ...ir.graph import Graph as IRGraph
+from ...ir.graph import Node, Value
+from ...ir.registry import get_op
 from .graph import Graph, get_default_graph, _graph_stack
 from .tensor import Operation, Tensor, as_node
 
@@ -228,7 +228,7 @@ def inline_body(body: IRGraph, args: Sequence[Tensor], graph: Graph | None = Non
     node. Used to differentiate bodies: the copy is ordinary front-end graph, so every op's
     registered gradient applies.
     """
-    from ..ir.graph import _copy_attr
+    from ...ir.graph import _copy_attr
 
     graph = graph or get_default_graph()
     if len(args) != len(body.params):

@@ -39,15 +39,15 @@ from typing import Sequence
 
 import numpy as np
 
-from ..ir.graph import Graph as IRGraph
-from ..ir.graph import Node, OutputSpec, Value, _copy_attr
-from ..ir.ops.control import most_specific_compatible_shape
-from ..ir.registry import static_value
-from ..ir.shapes import TensorShape
-from .func_graph import FuncGraph, build_bodies, inline_body, needed_nodes
+from ...ir.graph import Graph as IRGraph
+from ...ir.graph import Node, OutputSpec, Value, _copy_attr
+from ...ir.ops.control import most_specific_compatible_shape
+from ...ir.registry import static_value
+from ...ir.shapes import TensorShape
+from ..framework.func_graph import FuncGraph, build_bodies, inline_body, needed_nodes
 from .gradients import NotDifferentiable, RegisterGradient, gradients
-from .graph import get_default_graph
-from .tensor import Operation, Tensor
+from ..framework.graph import get_default_graph
+from ..framework.tensor import Operation, Tensor
 
 
 # --- growing a node's outputs --------------------------------------------------------------
@@ -108,7 +108,7 @@ def _replace(fg: FuncGraph, old: Value, new: Tensor, roots: list[Tensor]) -> lis
 
 
 def _zeros_like(t: Tensor) -> Tensor:
-    from . import array_ops
+    from ..ops import array_ops
 
     return array_ops.zeros_like(t)
 
@@ -222,8 +222,8 @@ def _export_from_while(node: Node, values: list[Value]) -> list[int]:
 
 @RegisterGradient("While")
 def _while_grad(op: Operation, *grads: Tensor) -> list[Tensor | None]:
-    from . import array_ops, math_ops
-    from .control_flow import while_loop
+    from ..ops import array_ops, math_ops
+    from ..ops.control_flow import while_loop
 
     node = op.node
     if not node.attrs.get("back_prop", True):
@@ -287,7 +287,7 @@ def _print_grad(op: Operation, *grads: Tensor) -> list[Tensor | None]:
 
 @RegisterGradient("CheckNumerics")
 def _check_numerics_grad(op: Operation, grad: Tensor) -> Tensor:
-    from .control_flow import check_numerics
+    from ..ops.control_flow import check_numerics
 
     return check_numerics(grad, "Not a number (NaN) or infinity (Inf) values detected in gradient. "
                                 f"{op.get_attr('message')}")

@@ -16,12 +16,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..ir import dtypes
-from ..ir.dtypes import as_dtype
-from ..ir.shapes import as_shape
+from ...ir import dtypes
+from ...ir.dtypes import as_dtype
+from ...ir.shapes import as_shape
 from . import array_ops, random_ops
-from .graph import get_default_graph
-from .tensor import Tensor, constant
+from ..framework.graph import get_default_graph
+from ..framework.tensor import Tensor, constant
 
 __all__ = [
     "Initializer", "zeros_initializer", "ones_initializer", "constant_initializer", "random_normal_initializer",

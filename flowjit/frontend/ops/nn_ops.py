@@ -18,12 +18,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..ir import dtypes
-from ..ir.dtypes import as_dtype
-from ..ir.registry import static_value
+from ...ir import dtypes
+from ...ir.dtypes import as_dtype
+from ...ir.registry import static_value
 from . import array_ops, math_ops
-from .graph import get_default_graph, name_scope
-from .tensor import Tensor, constant, convert_to_tensor
+from ..framework.graph import get_default_graph, name_scope
+from ..framework.tensor import Tensor, constant, convert_to_tensor
 
 __all__ = [
     # activations

@@ -10,11 +10,11 @@ from __future__ import annotations
 import contextlib
 from typing import Any, Callable, Iterator, Sequence
 
-from ..ir import dtypes
-from ..ir.dtypes import DType, as_dtype
-from ..ir.shapes import TensorShape, as_shape
-from .graph import GraphKeys, get_default_graph
-from .tensor import Operation, Tensor, convert_to_tensor, register_tensor_conversion_function
+from ...ir import dtypes
+from ...ir.dtypes import DType, as_dtype
+from ...ir.shapes import TensorShape, as_shape
+from ..framework.graph import GraphKeys, get_default_graph
+from ..framework.tensor import Operation, Tensor, convert_to_tensor, register_tensor_conversion_function
 
 
 class Variable:
@@ -29,7 +29,7 @@ class Variable:
             raise ValueError("initial_value must be specified.")
         graph = get_default_graph()
         if graph.outer_graph is not None:  # inside a cond/while body: create it in the outermost graph
-            from .func_graph import init_scope
+            from ..framework.func_graph import init_scope
 
             with init_scope():
                 Variable.__init__(self, initial_value, trainable, collections, validate_shape, caching_device, name,
@@ -140,7 +140,7 @@ class Variable:
         return self._variable.eval(session=session)
 
     def load(self, value: Any, session: Any = None) -> None:
-        from .session import _session_for
+        from ..client.session import _session_for
 
         import numpy as np
 
@@ -541,7 +541,7 @@ def get_variable(name: str, shape: Any = None, dtype: Any = None, initializer: A
     regularizer = regularizer or scope.regularizer
     if regularizer is not None:
         if graph.outer_graph is not None:  # inside a cond/while body: the loss belongs to the outer graph
-            from .func_graph import init_scope
+            from ..framework.func_graph import init_scope
 
             with init_scope() as graph:
                 with graph.name_scope(full + "/Regularizer/"):

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..ir import dtypes
-from .graph import GraphKeys, get_default_graph
-from .tensor import Tensor
+from ...ir import dtypes
+from ..framework.graph import GraphKeys, get_default_graph
+from ..framework.tensor import Tensor
 
 __all__ = ["get_global_step", "create_global_step", "get_or_create_global_step", "global_step",
            "assert_global_step"]
 
 
 def _zeros_int64(shape: Any, dtype: Any = None, partition_info: Any = None) -> Tensor:
-    from .tensor import constant
+    from ..framework.tensor import constant
 
     return constant(0, dtype=dtypes.int64, shape=shape, name="Initializer/zeros")
 
@@ -39,7 +39,7 @@ def get_global_step(graph: Any = None) -> Any:
 
 def create_global_step(graph: Any = None) -> Any:
     """Create the global step variable; a ValueError if the graph already has one."""
-    from . import variables
+    from ..ops import variables
 
     graph = graph if graph is not None else get_default_graph()
     if get_global_step(graph) is not None:

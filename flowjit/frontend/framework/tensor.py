@@ -11,9 +11,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..ir.dtypes import DType, as_dtype, dtype_of_python_value, fits
-from ..ir.graph import Node, Value
-from ..ir.shapes import TensorShape, as_shape
+from ...ir.dtypes import DType, as_dtype, dtype_of_python_value, fits
+from ...ir.graph import Node, Value
+from ...ir.shapes import TensorShape, as_shape
 
 
 class Operation:
@@ -73,7 +73,7 @@ class Operation:
         return self.node
 
     def run(self, feed_dict: Any = None, session: Any = None) -> None:
-        from .session import _session_for
+        from ..client.session import _session_for
 
         _session_for(session, self._graph).run(self, feed_dict)
 
@@ -139,7 +139,7 @@ class Tensor:
         return [self.graph.wrap(n) for n in self.graph.users(self.value)]
 
     def eval(self, feed_dict: Any = None, session: Any = None) -> np.ndarray:
-        from .session import _session_for
+        from ..client.session import _session_for
 
         return _session_for(session, self.graph).run(self, feed_dict)
 
@@ -173,7 +173,7 @@ class Tensor:
         shape = self.shape
         if shape.rank is None or shape.rank == 0 or shape.dims[0] is None:
             raise TypeError(f"Tensor {self.name} is not iterable: its first dimension is not statically known.")
-        from . import array_ops
+        from ..ops import array_ops
 
         return iter(array_ops.unstack(self, num=shape.dims[0]))
 
@@ -185,7 +185,7 @@ class Tensor:
     def _binary(name: str, reverse: bool = False, node_name: str = "") -> Callable:  # type: ignore[misc]
         """`x <op> y`: math_ops.<name>, with TF1's lower-case node names ("add", "mul", ...)."""
         def method(self: "Tensor", other: Any) -> Any:
-            from . import math_ops
+            from ..ops import math_ops
 
             fn = getattr(math_ops, name)
             try:
@@ -234,22 +234,22 @@ class Tensor:
     del _binary
 
     def __neg__(self) -> "Tensor":
-        from . import math_ops
+        from ..ops import math_ops
 
         return math_ops.negative(self)
 
     def __abs__(self) -> "Tensor":
-        from . import math_ops
+        from ..ops import math_ops
 
         return math_ops.abs(self)
 
     def __invert__(self) -> "Tensor":
-        from . import math_ops
+        from ..ops import math_ops
 
         return math_ops.logical_not(self)
 
     def __getitem__(self, key: Any) -> "Tensor":
-        from . import array_ops
+        from ..ops import array_ops
 
         return array_ops.getitem(self, key)
 

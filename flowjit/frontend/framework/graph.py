@@ -15,14 +15,14 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
-from ..ir import errors
-from ..ir.graph import Graph as IRGraph
-from ..ir.graph import Node, SourceLocation, Value
+from ...ir import errors
+from ...ir.graph import Graph as IRGraph
+from ...ir.graph import Node, SourceLocation, Value
 
 if TYPE_CHECKING:
     from .tensor import Operation, Tensor
 
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def user_source_location() -> SourceLocation | None:
@@ -169,7 +169,7 @@ class Graph(IRGraph):
             self._device_stack.pop()
 
     def current_device(self, node_hint: Any = None) -> str:
-        from ..ir.device import merge_device
+        from ...ir.device import merge_device
 
         current = ""
         for d in self._device_stack:
@@ -399,7 +399,7 @@ def reset_default_graph() -> None:
         raise AssertionError("Do not use tf.reset_default_graph() to clear nested graphs. "
                              "If you need a cleared graph, exit the nesting and create a new graph.")
     _global_default_graph.clear()
-    from . import session as _session
+    from ..client import session as _session
 
     _session._default_session_stack.clear()
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .graph import get_default_graph
+from ..framework.graph import get_default_graph
 from .optimizer import Optimizer
-from .tensor import Tensor, convert_to_tensor
+from ..framework.tensor import Tensor, convert_to_tensor
 
 __all__ = ["GradientDescentOptimizer", "MomentumOptimizer", "AdamOptimizer", "AdagradOptimizer",
            "AdadeltaOptimizer", "RMSPropOptimizer", "AdagradDAOptimizer", "FtrlOptimizer",
@@ -20,31 +20,31 @@ __all__ = ["GradientDescentOptimizer", "MomentumOptimizer", "AdamOptimizer", "Ad
 
 
 def _math():
-    from . import math_ops
+    from ..ops import math_ops
 
     return math_ops
 
 
 def _assign(var: Any, value: Any, name: str | None = None) -> Tensor:
-    from . import variables
+    from ..ops import variables
 
     return variables.assign(var, value, use_locking=False, name=name)
 
 
 def _assign_sub(var: Any, value: Any, name: str | None = None) -> Tensor:
-    from . import variables
+    from ..ops import variables
 
     return variables.assign_sub(var, value, name=name)
 
 
 def _assign_add(var: Any, value: Any, name: str | None = None) -> Tensor:
-    from . import variables
+    from ..ops import variables
 
     return variables.assign_add(var, value, name=name)
 
 
 def _group(ops: list[Any], name: str) -> Any:
-    from .variables import group_ops
+    from ..ops.variables import group_ops
 
     return group_ops(ops, name=name)
 
@@ -100,7 +100,7 @@ class GradientDescentOptimizer(Optimizer):
         return _assign_sub(var, lr * grad, name="ApplyGradientDescent").op
 
     def _apply_sparse(self, grad: Any, var: Any) -> Any:
-        from . import variables
+        from ..ops import variables
 
         lr = self._hyper("learning_rate", self._learning_rate, var.dtype)
         return variables.scatter_sub(var, grad.indices, lr * grad.values, name="ScatterSub").op
@@ -316,7 +316,7 @@ class AdagradDAOptimizer(Optimizer):
             self._filled_slot(v, self._initial_gsa, "gradient_squared_accumulator", self._name)
 
     def _prepare(self) -> None:
-        from . import array_ops
+        from ..ops import array_ops
 
         self._global_step_on_worker = array_ops.identity(convert_to_tensor(self._global_step)) + 1
 
@@ -467,13 +467,13 @@ def _cast_to(t: Tensor, dtype: Any) -> Tensor:
 
 
 def _where(cond: Tensor, x: Tensor, y: Tensor) -> Tensor:
-    from . import math_ops
+    from ..ops import math_ops
 
     return math_ops.where(cond, x, y)
 
 
 def _zeros_like(t: Tensor) -> Tensor:
-    from . import array_ops
+    from ..ops import array_ops
 
     return array_ops.zeros_like(t)
 

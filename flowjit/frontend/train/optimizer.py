@@ -21,15 +21,15 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Sequence
 
-from ..ir.dtypes import DType
-from .graph import GraphKeys, get_default_graph
-from .tensor import Operation, Tensor, convert_to_tensor
+from ...ir.dtypes import DType
+from ..framework.graph import GraphKeys, get_default_graph
+from ..framework.tensor import Operation, Tensor, convert_to_tensor
 
 __all__ = ["Optimizer"]
 
 
 def _is_variable(v: Any) -> bool:
-    from .variables import Variable
+    from ..ops.variables import Variable
 
     return isinstance(v, Variable)
 
@@ -86,8 +86,8 @@ class Optimizer:
                           aggregation_method: Any = None, colocate_gradients_with_ops: bool = False,
                           grad_loss: Any = None) -> list[tuple[Tensor | None, Any]]:
         """[(gradient, variable)] for `loss`; the gradient is None where loss does not depend on it."""
-        from . import gradients as gradients_mod
-        from . import variables
+        from ..grad import gradients as gradients_mod
+        from ..ops import variables
 
         if callable(loss):
             raise NotImplementedError("loss must be a Tensor in graph mode, not a callable")
@@ -118,7 +118,7 @@ class Optimizer:
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Any]], global_step: Any = None,
                         name: str | None = None) -> Operation:
         """Add the update ops; returns one op that runs them all (then increments global_step)."""
-        from . import variables
+        from ..ops import variables
 
         grads_and_vars = tuple(grads_and_vars)
         if not grads_and_vars:
@@ -202,13 +202,13 @@ class Optimizer:
         return named[key]
 
     def _zeros_slot(self, var: Any, slot_name: str, op_name: str) -> Any:
-        from . import array_ops
+        from ..ops import array_ops
 
         return self._get_or_make_slot(var, lambda: array_ops.zeros(var.shape.as_list(), dtype=var.dtype),
                                       slot_name, op_name)
 
     def _filled_slot(self, var: Any, value: float, slot_name: str, op_name: str) -> Any:
-        from . import array_ops
+        from ..ops import array_ops
 
         def make() -> Tensor:
             return array_ops.fill(var.shape.as_list(), convert_to_tensor(value, dtype=var.dtype))
@@ -216,7 +216,7 @@ class Optimizer:
         return self._get_or_make_slot(var, make, slot_name, op_name)
 
     def _create_non_slot_variable(self, initial_value: Any, name: str, colocate_with: Any) -> Any:
-        from .variables import Variable
+        from ..ops.variables import Variable
 
         graph = colocate_with.graph
         key = (name, id(graph))
@@ -235,7 +235,7 @@ class Optimizer:
     # --- hyperparameters --------------------------------------------------------------
     def _hyper(self, name: str, value: Any, dtype: DType) -> Tensor:
         """Hyperparameter `value` as a tensor of `dtype` (cached per apply_gradients)."""
-        from . import math_ops
+        from ..ops import math_ops
 
         key = (name, dtype)
         cached = self._hyper_cache.get(key)
@@ -266,7 +266,7 @@ class Optimizer:
         return self._apply_dense(_densify(grad, var), var)
 
     def _finish(self, update_ops: list[Any], name_scope: str) -> Operation:
-        from .variables import group_ops
+        from ..ops.variables import group_ops
 
         return group_ops(update_ops, name=name_scope)
 
@@ -289,7 +289,7 @@ def _as_op(x: Any) -> Operation:
 def _gate(grads: list[Any]) -> list[Any]:
     """GATE_GRAPH: every gradient is computed before any is used (each passes through an
     Identity that waits for all of them)."""
-    from . import array_ops
+    from ..ops import array_ops
 
     present = [g for g in grads if isinstance(g, Tensor)]
     if not present:
@@ -301,14 +301,14 @@ def _gate(grads: list[Any]) -> list[Any]:
 
 def _densify(grad: Any, var: Any) -> Tensor:
     """IndexedSlices -> the dense gradient of `var` (rows summed where indices repeat)."""
-    from . import array_ops
+    from ..ops import array_ops
 
     return array_ops.scatter_nd(array_ops.expand_dims(grad.indices, -1), grad.values, var.shape.as_list())
 
 
 def _create_slot_var(primary: Any, make_value: Callable[[], Any], op_name: str) -> Any:
     """A non-trainable variable `primary/op_name` (made unique), on the primary's device."""
-    from .variables import Variable
+    from ..ops.variables import Variable
 
     graph = primary.graph
     with graph.as_default(), graph.control_dependencies(None), graph.name_scope(None), \

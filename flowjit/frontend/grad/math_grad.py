@@ -18,14 +18,14 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..ir.ops.math import _normalize_axes, _static_axes
-from . import math_ops as M
+from ...ir.ops.math import _normalize_axes, _static_axes
+from ..ops import math_ops as M
 from .gradients import NotDifferentiable, RegisterGradient
-from .tensor import Operation, Tensor, constant
+from ..framework.tensor import Operation, Tensor, constant
 
 
 def _array_ops():
-    from . import array_ops
+    from ..ops import array_ops
 
     return array_ops
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from . import array_ops, math_ops
+from ..ops import array_ops, math_ops
 from .gradients import NotDifferentiable, RegisterGradient
-from .graph import get_default_graph
-from .tensor import Operation, Tensor, convert_to_tensor
+from ..framework.graph import get_default_graph
+from ..framework.tensor import Operation, Tensor, convert_to_tensor
 
 
 def _op(op_type: str, inputs: list[Any], attrs: dict | None = None, name: str | None = None) -> Tensor:
@@ -29,7 +29,7 @@ _POOL_KEYS = ("ksize", "strides", "padding", "data_format")
 
 
 def _shape(x: Tensor) -> Tensor:
-    from .nn_ops import shape_tensor
+    from ..ops.nn_ops import shape_tensor
 
     return shape_tensor(x)
 
@@ -38,7 +38,7 @@ def _is_zero(t: Tensor) -> bool:
     """Whether t is known to be all zeros (the filler gradients() gives an unused output)."""
     if t.op.type in ("ZerosLike",):
         return True
-    from ..ir.registry import static_value
+    from ...ir.registry import static_value
 
     value = static_value(t.value)
     if value is not None:

@@ -40,9 +40,9 @@ from typing import Any, BinaryIO, Callable, Iterable, Sequence
 
 import numpy as np
 
-from ..ir import dtypes, errors
-from ..ir.dtypes import as_dtype
-from .graph import GraphKeys, get_default_graph
+from ...ir import dtypes, errors
+from ...ir.dtypes import as_dtype
+from ..framework.graph import GraphKeys, get_default_graph
 
 __all__ = ["Saver", "latest_checkpoint", "get_checkpoint_state", "update_checkpoint_state", "checkpoint_exists",
            "get_checkpoint_mtimes", "remove_checkpoint", "CheckpointState", "NewCheckpointReader",
@@ -503,7 +503,7 @@ def remove_checkpoint(checkpoint_prefix: str, checkpoint_format_version: int = S
 
 def _saveable_dict(var_list: Any) -> dict[str, Any]:
     """name in the checkpoint -> Variable."""
-    from .variables import Variable
+    from ..ops.variables import Variable
 
     if isinstance(var_list, dict):
         out = {}
@@ -556,7 +556,7 @@ class Saver:
                  restore_sequentially: bool = False, saver_def: Any = None, builder: Any = None,
                  defer_build: bool = False, allow_empty: bool = False, write_version: int = SaverDef.V2,
                  pad_step_number: bool = False, save_relative_paths: bool = False, filename: str | None = None) -> None:
-        from . import variables
+        from ..ops import variables
 
         if var_list is None:
             var_list = variables.global_variables() + get_default_graph().get_collection("saveable_objects")
@@ -591,7 +591,7 @@ class Saver:
             self._built = True
             return
         graph = next(iter(self._names_to_vars.values())).graph
-        from .variables import assign, group_ops
+        from ..ops.variables import assign, group_ops
 
         assigns = []
         with graph.as_default(), graph.control_dependencies(None), graph.name_scope(self._name):
@@ -660,7 +660,7 @@ class Saver:
             return None
         _make_parent(parent, save_path)
         if sess is None:
-            from .session import get_default_session
+            from ..client.session import get_default_session
 
             sess = get_default_session()
         names = list(self._names_to_vars)

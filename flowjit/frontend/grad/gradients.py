@@ -20,9 +20,9 @@ from __future__ import annotations
 import contextlib
 from typing import Any, Callable, Iterator, Sequence
 
-from ..ir.graph import Node, Value
-from .graph import Graph, get_default_graph
-from .tensor import Operation, Tensor, convert_to_tensor
+from ...ir.graph import Node, Value
+from ..framework.graph import Graph, get_default_graph
+from ..framework.tensor import Operation, Tensor, convert_to_tensor
 
 _GRADIENTS: dict[str, Callable | None] = {}
 
@@ -93,7 +93,7 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients", co
               gate_gradients: bool = False, aggregation_method: Any = None, stop_gradients: Any = None,
               unconnected_gradients: str = "none") -> list[Tensor | None]:
     """`tf.gradients`: symbolic d(sum(ys))/d(xs), one entry per x (None if unconnected)."""
-    from . import array_ops
+    from ..ops import array_ops
 
     graph = get_default_graph()
     ys = [convert_to_tensor(y) for y in _as_tensor_list(ys)]
@@ -187,7 +187,7 @@ def _aggregate(parts: list[Tensor] | None, graph: Graph) -> Tensor | None:
         return None
     if len(parts) == 1:
         return parts[0]
-    from . import math_ops
+    from ..ops import math_ops
 
     total = math_ops.add_n(parts)
     parts[:] = [total]
@@ -196,7 +196,7 @@ def _aggregate(parts: list[Tensor] | None, graph: Graph) -> Tensor | None:
 
 def hessians(ys: Any, xs: Any, name: str = "hessians", **kwargs: Any) -> list[Tensor]:
     """Second derivatives of sum(ys) w.r.t. each x (one matrix per x, flattened as TF does)."""
-    from . import array_ops
+    from ..ops import array_ops
 
     xs = _as_tensor_list(xs)
     out = []

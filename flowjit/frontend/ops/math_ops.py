@@ -9,7 +9,7 @@ on its own, so `tf.add(1, float_tensor)` is the same TypeError it is in TF.
     >>> x = tf.constant([[1., 2.], [3., 4.]])
     >>> tf.reduce_sum(x, axis=1, keepdims=True)   # Sum node, shape (2, 1)
 
-Gradients live in `math_grad.py` (loaded by the package, flowjit/frontend/__init__.py).
+Gradients live in `frontend/grad/math_grad.py` (loaded by the package, flowjit/frontend/__init__.py).
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from ..ir import dtypes
-from ..ir.dtypes import DType, as_dtype
-from ..ir.ops import math as _defs
-from ..ir.registry import static_value
-from .graph import get_default_graph
-from .tensor import Tensor, constant, convert_to_tensor
+from ...ir import dtypes
+from ...ir.dtypes import DType, as_dtype
+from ...ir.ops import math as _defs
+from ...ir.registry import static_value
+from ..framework.graph import get_default_graph
+from ..framework.tensor import Tensor, constant, convert_to_tensor
 
 _range = builtins.range  # `range` below is tf.range
 
@@ -279,7 +279,7 @@ def accumulate_n(inputs: Any, shape: Any = None, tensor_dtype: Any = None, name:
         raise TypeError(f"tensor_dtype is {as_dtype(tensor_dtype).name}, but the inputs are "
                         f"{[t.dtype.name for t in tensors]}")
     if shape is not None:
-        from ..ir.shapes import as_shape
+        from ...ir.shapes import as_shape
 
         for t in tensors:
             if not t.shape.is_compatible_with(as_shape(shape)):

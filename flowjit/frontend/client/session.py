@@ -17,17 +17,17 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from .. import options
-from ..ir.graph import Graph as IRGraph
-from ..ir.graph import Node, Value
-from ..passes import manager as _pass_manager
-from ..passes import pipeline as _pipeline
-from ..passes.prune import prune
-from ..runtime import SessionState, get_backend
-from ..runtime.placement import LOCAL_CPU, place
-from . import tracing as _tracing  # noqa: F401  (lets passes.replace_pattern trace Python functions)
-from .graph import Graph, get_default_graph
-from .tensor import Operation, Tensor
+from ... import options
+from ...ir.graph import Graph as IRGraph
+from ...ir.graph import Node, Value
+from ...passes import manager as _pass_manager
+from ...passes import pipeline as _pipeline
+from ...passes.prune import prune
+from ...runtime import SessionState, get_backend
+from ...runtime.placement import LOCAL_CPU, place
+from ..framework import tracing as _tracing  # noqa: F401  (lets passes.replace_pattern trace Python functions)
+from ..framework.graph import Graph, get_default_graph
+from ..framework.tensor import Operation, Tensor
 
 
 class ConfigProto:
@@ -175,7 +175,7 @@ class RunMetadata:
 
 def default_backend_name() -> str:
     """`FLOWJIT_BACKEND` picks the backend; the LLVM `cpu` backend when it is available."""
-    from ..runtime import available_backends
+    from ...runtime import available_backends
 
     if options.get("FLOWJIT_BACKEND"):
         return options.get("FLOWJIT_BACKEND")
@@ -554,7 +554,7 @@ def _feed_array(tensor: Tensor, fed: Any, strict: bool = False) -> np.ndarray:
                         "include Python scalars, strings, lists, numpy ndarrays, or TensorHandles.")
     want = tensor.dtype
     if want.name == "string":
-        from .tensor import as_text_array
+        from ..framework.tensor import as_text_array
 
         arr = as_text_array(fed)  # fed bytes or str: held as str, like constants
     else:

@@ -2,7 +2,7 @@
 Assert and the check ops (assert_equal, ...), check_numerics.
 
 Control flow is structured (see flowjit/ir/ops/control.py): `tf.cond` traces each branch
-function into a function-body graph (frontend/func_graph.py) and adds one `If` node;
+function into a function-body graph (frontend/framework/func_graph.py) and adds one `If` node;
 `tf.while_loop` traces cond and body into one `While` node. Only the taken branch runs,
 including its side effects, and a loop body runs once per iteration, sharing the session's
 variables:
@@ -19,9 +19,9 @@ Semantics worth knowing (TF1's, unless said otherwise):
   * Ops a branch builds run only if the branch returns them or something that depends on
     them (data or control dependency), as in TF1 -- e.g. `with tf.control_dependencies([p]):`.
   * `pred` may also be a Python bool (flowjit accepts it; TF1 raises TypeError).
-  * Variables: see frontend/func_graph.py (a snapshot `v` is read when the If/While starts;
+  * Variables: see frontend/framework/func_graph.py (a snapshot `v` is read when the If/While starts;
     `v.read_value()`, `tf.assign(v, ...)` inside a body act when they run).
-  * Gradients: frontend/control_flow_grad.py.
+  * Gradients: frontend/grad/control_flow_grad.py.
 """
 
 from __future__ import annotations
@@ -35,13 +35,13 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..ir import dtypes, errors
-from ..ir.dtypes import as_dtype
-from ..ir.registry import static_value
-from ..ir.shapes import TensorShape, as_shape
-from .func_graph import FuncGraph, build_bodies
-from .graph import get_default_graph
-from .tensor import Operation, Tensor, as_node, constant, convert_to_tensor
+from ...ir import dtypes, errors
+from ...ir.dtypes import as_dtype
+from ...ir.registry import static_value
+from ...ir.shapes import TensorShape, as_shape
+from ..framework.func_graph import FuncGraph, build_bodies
+from ..framework.graph import get_default_graph
+from ..framework.tensor import Operation, Tensor, as_node, constant, convert_to_tensor
 
 __all__ = [
     "group", "no_op", "tuple", "with_dependencies",

@@ -17,16 +17,16 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence
 
-from ..ir import dtypes
-from .graph import get_default_graph
-from .tensor import Tensor, convert_to_tensor
+from ...ir import dtypes
+from ..framework.graph import get_default_graph
+from ..framework.tensor import Tensor, convert_to_tensor
 
 __all__ = ["exponential_decay", "piecewise_constant", "polynomial_decay", "natural_exp_decay",
            "inverse_time_decay", "cosine_decay", "cosine_decay_restarts", "linear_cosine_decay"]
 
 
 def _m():
-    from . import math_ops
+    from ..ops import math_ops
 
     return math_ops
 

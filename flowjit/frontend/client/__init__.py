@@ -1,0 +1,1 @@
+"""The client: Session, which prunes, optimizes, compiles and runs what the fetches need."""

@@ -1,0 +1,1 @@
+"""Graph building: the default Graph, Tensor and Operation, function-body graphs, tracing."""

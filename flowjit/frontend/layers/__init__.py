@@ -1,0 +1,1 @@
+"""Layers: `tf.layers` (layers.py), `tf.losses` (losses.py) and `tf.contrib.layers` (contrib.py)."""
