@@ -292,3 +292,47 @@ def test_sums_with_nan_and_inf_in_late_blocks():
     ref, got = both(lambda px, py: [tf.reduce_sum(px), tf.reduce_sum(py), tf.reduce_sum(px - px)], [x, y])
     for r, g in zip(ref, got):
         np.testing.assert_array_equal(g, r)
+
+
+# --- found by the differential fuzzer (tests/fuzz) ------------------------------------------------
+
+def test_sign_of_negative_zero_is_positive_zero():
+    x = np.array([-0.0, 0.0, -2.5, 3.0, np.nan], np.float32)
+    (ref,), (got,) = both(lambda p: tf.sign(p), [x])
+    np.testing.assert_array_equal(got, ref)
+    np.testing.assert_array_equal(np.signbit(got[:2]), [False, False])
+
+
+@pytest.mark.parametrize("shape,to,pads", [((2, 0), [0, 1], [[0, 1], [0, 0]]), ((0,), [0], [[2, 1]]),
+                                           ((0, 3), [0, 3], [[1, 1], [0, 2]])])
+def test_pad_of_an_empty_input_is_all_padding(shape, to, pads):
+    x = np.zeros(shape, np.float64)
+    (ref,), (got,) = both(lambda p: tf.pad(tf.reshape(p, to), pads, constant_values=1.5), [x])
+    np.testing.assert_array_equal(got, ref)
+    assert got.size and (got == 1.5).all()
+
+
+def test_squeeze_of_a_reduction_over_a_dynamic_shape():
+    # a Fused group that falls back to the host, fetched as the plan's result
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [2, None])
+        m = tf.reduce_sum(x, 0, keepdims=True)
+        y = -(m + tf.reduce_sum(tf.squeeze(m), keepdims=True))
+    for backend in ("reference", "cpu"):
+        with tf.Session(graph=g, backend=backend) as s:
+            np.testing.assert_array_equal(s.run(y, {x: np.full((2, 3), 0.5, np.float32)}), [[-4, -4, -4]])
+
+
+def test_out_of_range_gather_of_empty_slices_raises():
+    from flowjit import errors
+
+    params = np.zeros((3, 0), np.float32)
+    for backend in ("reference", "cpu"):
+        g = tf.Graph()
+        with g.as_default():
+            p = tf.placeholder(tf.float32, [3, 0])
+            y = tf.gather(p, [1, 5])
+        with tf.Session(graph=g, backend=backend) as s:
+            with pytest.raises(errors.InvalidArgumentError, match="5"):
+                s.run(y, {p: params})

@@ -388,6 +388,8 @@ class ValueEmitter:
             return self.value(x, tuple(src))
         if op == "pad":
             pads = n.attrs["pads"]
+            if size_of(x.shape) == 0:  # nothing to read: every element is the padding
+                return self.value(n.inputs[1], ()) if len(n.inputs) > 1 else ir.Constant(compute_type(n.dtype), 0)
             if n.attrs.get("mode", "CONSTANT") != "CONSTANT":
                 return self.value(x, self.mirror_index(idx, pads, x.shape, n.attrs["mode"]))
             inside = None
@@ -646,9 +648,9 @@ class ValueEmitter:
         if op == "sign":
             if fl:
                 one, zero = ir.Constant(x.type, 1.0), ir.Constant(x.type, 0.0)
-                r = b.select(b.fcmp_ordered(">", x, zero), one,
-                             b.select(b.fcmp_ordered("<", x, zero), ir.Constant(x.type, -1.0), x))
-                return r
+                rest = b.fadd(x, zero)  # zeros and NaN: -0.0 + 0.0 is +0.0, as in TF and the reference
+                return b.select(b.fcmp_ordered(">", x, zero), one,
+                                b.select(b.fcmp_ordered("<", x, zero), ir.Constant(x.type, -1.0), rest))
             pos = b.zext(b.icmp_signed(">", x, ir.Constant(x.type, 0)), x.type)
             neg = b.zext(b.icmp_signed("<", x, ir.Constant(x.type, 0)), x.type)
             return b.sub(pos, neg)

@@ -13,6 +13,8 @@ NaN, Select is TF1's row select, ...).
 
 from __future__ import annotations
 
+import math
+
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -789,6 +791,9 @@ def _gather(t, node, ins):
     axis = t.static_ints(node.inputs[2])
     _require(len(axis) == 1 and params.rank >= 1)
     a = axis[0] % params.rank
+    # indices are checked where an element is read: when the slices are empty but there are
+    # indices, nothing is read, so the host kernel checks them (TF raises for a bad one)
+    _require(math.prod(out_shape(node)) > 0 or math.prod(indices.shape) == 0, "indices of empty slices")
     return [t.node("gather", [params, indices], params.dtype, out_shape(node), axis=a)]
 
 
@@ -1042,6 +1047,7 @@ def _gather_nd(t, node, ins):
     _require(indices.rank >= 1)
     k = indices.shape[-1]
     _require(1 <= k <= params.rank)
+    _require(math.prod(out_shape(node)) > 0 or math.prod(indices.shape) == 0, "indices of empty slices")
     return [t.node("gather_nd", [params, indices], params.dtype, out_shape(node))]
 
 

@@ -688,8 +688,8 @@ class ProgramBuilder:
                     results.append(("const", np.full(x.shape, x.attrs["value"], dtype=x.dtype.np_dtype)))
                 else:
                     raise AssertionError(f"result {v.name} was not materialized")
-            elif isinstance(x, tuple) and x[0] == "const":
-                results.append(("const", x[1]))
+            elif isinstance(x, tuple) and x[0] in ("const", "host"):
+                results.append(x)  # a host value: maybe of an expanded Fused body, not v itself
             else:
                 results.append(("host", v))
         # host step inputs now refer to buffers
