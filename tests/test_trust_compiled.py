@@ -336,3 +336,20 @@ def test_out_of_range_gather_of_empty_slices_raises():
         with tf.Session(graph=g, backend=backend) as s:
             with pytest.raises(errors.InvalidArgumentError, match="5"):
                 s.run(y, {p: params})
+
+
+@pytest.mark.parametrize("build", [lambda a, b: tf.floordiv(a, b)[:1], lambda a, b: (a // b + 1)[:1],
+                                   lambda a, b: tf.gather(tf.truncatemod(a, b), [0]),
+                                   lambda a, b: tf.strided_slice(a // b, [0], [2], [2])],
+                         ids=["slice", "slice-of-sum", "gather", "strided"])
+def test_division_by_zero_in_elements_no_output_reads_still_raises(build):
+    # TF computes the whole quotient, so a zero divisor anywhere raises
+    from flowjit import errors
+
+    a, b = np.array([7, 5], np.int32), np.array([2, 0], np.int32)
+    for backend in ("reference", "cpu"):
+        with pytest.raises(errors.InvalidArgumentError, match="Integer division by zero"):
+            run_on(backend, build, [a, b])
+    b = np.array([2, 3], np.int32)
+    ref, got = both(build, [a, b])
+    np.testing.assert_array_equal(got[0], ref[0])

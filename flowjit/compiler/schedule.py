@@ -40,6 +40,7 @@ _COST = {"exp": 12, "expm1": 14, "log": 14, "log1p": 18, "tanh": 18, "sigmoid": 
          "idiv_trunc": 8, "idiv_floor": 10, "imod_trunc": 8, "imod_floor": 10, "gather": 4, "concat": 2,
          "pad": 2, "reshape": 2, "tile": 3}
 EXPENSIVE = 8
+PARTIAL_READERS = frozenset({"slice", "gather", "gather_nd", "window"})  # may skip input 0's elements
 CONTROL_FLOW = ("If", "While")
 MAX_KERNEL_NODES = 400
 
@@ -1115,10 +1116,30 @@ class KernelScheduler:
                     changed = True
             if not changed:
                 break
+        # a checked value (integer division, gather indices) inlined into a consumer that
+        # reads only some of its elements would check only those: TF raises for every element
+        for n in self._partly_read_checks(nodes, mat_ids):
+            materialize(n)
         mat.sort(key=lambda n: n.id)
         self.inline_ids = self.ids - mat_ids
         self.checks = any(reports_errors(n) for n in nodes)
         return self._stages_to_items(mat, mat_ids)
+
+    def _partly_read_checks(self, nodes: list[L], mat_ids: set[int]) -> list[L]:
+        """Error-checking nodes of which some element would never be computed: a path from
+        the node to what is stored passes through a consumer that reads a subset (a slice, the
+        params of a gather, pooling windows)."""
+        consumers: dict[int, list[L]] = {}
+        for n in nodes:
+            for x in n.inputs:
+                consumers.setdefault(x.id, []).append(n)
+        whole: dict[int, bool] = {}
+        for n in reversed(nodes):  # consumers before producers
+            users = [c for c in consumers.get(n.id, ()) if c.id in self.ids]
+            whole[n.id] = n.id in mat_ids or bool(users) and all(
+                whole.get(c.id, False) and not (c.op in PARTIAL_READERS and c.inputs[0] is n) for c in users)
+        return [n for n in nodes if reports_errors(n) and n.id not in mat_ids and not whole[n.id]
+                and size_of(n.shape) > 0]
 
     def _inline_costs(self, nodes: list[L], mat_ids: set[int]) -> dict[int, int]:
         cost: dict[int, int] = {}
