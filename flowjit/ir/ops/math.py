@@ -287,7 +287,14 @@ def _pow_kernel(ctx, x, y):
         with np.errstate(all="ignore"):
             return _out(np.power(x, y), dtype.np_dtype)
     with np.errstate(all="ignore"):
-        return _out(np.power(_precise(x), _precise(y)), dtype.np_dtype)
+        px, py = _precise(x), _precise(y)
+        r = np.power(px, py)
+        # NumPy takes a sqrt path for an exponent of 0.5 broadcast along the loop, which gives
+        # sqrt's NaN for -inf and -0.0 for -0.0; C99 pow (TF, the cpu backend) gives +inf, +0.0
+        half = (py == 0.5) & ((px == -np.inf) | (px == 0))
+        if np.any(half):
+            r = np.where(half, np.abs(px), r)
+        return _out(r, dtype.np_dtype)
 
 
 ALLOWED["Pow"] = SIGNED_NUMERIC
