@@ -29,7 +29,7 @@ import numpy as np
 from .. import options
 from ..ir import dtypes, registry
 from ..ir.graph import Graph, Node, Value
-from ..passes.prune import vars_written_by_bodies
+from ..passes.prune import vars_written_by, vars_written_by_bodies
 from . import gemm, lower, lower_extra, routines
 from .lir import ELEMENTWISE, LIBRARY, L, broadcast_shapes, reports_errors, size_of
 from .program import Buffer, Call, HostStep, IfStep, KernelStep, Program, Region, Stage, WhileStep
@@ -153,7 +153,7 @@ class ProgramBuilder:
 
     def _node(self, node: Node, translator: lower.Translator) -> None:
         """Translate one node: a leaf, a native unit, or a host step."""
-        for name in _vars_written_by(node):
+        for name in vars_written_by(node):
             self._snapshot_aliases(name, node, translator)
         self._translate_node(node, translator)
         self._translated.add(id(node))
@@ -887,13 +887,6 @@ def _lifetimes(steps: list[Any], results: list[Any]) -> None:
     for r in results:
         if isinstance(r, Buffer):
             r.last = clock[0]
-
-
-def _vars_written_by(node: Node) -> set[str]:
-    """The variables a node updates: its own `var` (Assign, Scatter*) or its bodies' ones."""
-    if registry.get_op(node.op).extra.get("writes_variable"):
-        return {node.attrs["var"]}
-    return vars_written_by_bodies(node) if node.op in CONTROL_FLOW else set()
 
 
 def _reads_buffer(x: L, buf: Buffer) -> bool:

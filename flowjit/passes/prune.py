@@ -107,12 +107,10 @@ def order_reads_before_writes(plan: Graph) -> int:
         refs = opdef.extra.get("ref_inputs", ())
         if n.op == "ReadVariable":
             reads.setdefault(n.attrs["var"], []).append(n)
-        elif opdef.extra.get("writes_variable"):
-            writes.setdefault(n.attrs["var"], []).append(n)
         for k, v in enumerate(n.inputs):
             if v.node.op == "VariableV2" and k not in refs:
                 read_by(n, v.node.attrs["var"])
-        for name in vars_written_by_bodies(n):
+        for name in vars_written_by(n):
             writes.setdefault(name, []).append(n)
     added = 0
     for name, ws in writes.items():
@@ -140,6 +138,12 @@ def _ancestor_ids(node: Node) -> set[int]:
                 seen.add(id(dep))
                 stack.append(dep)
     return seen
+
+
+def vars_written_by(node: Node) -> set[str]:
+    """The variables `node` updates: its own `var` (Assign, Scatter*) and its bodies' ones."""
+    own = {node.attrs["var"]} if get_op(node.op).extra.get("writes_variable") else set()
+    return own | vars_written_by_bodies(node)
 
 
 def vars_written_by_bodies(node: Node) -> set[str]:
