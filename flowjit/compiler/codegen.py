@@ -909,10 +909,6 @@ class RegionGen:
         innermost = all(len(st.domain) == 1 for st in r.stages)
         hint = self.gen.hint(max(self._cost(st) for st in r.stages)) if innermost else None
 
-        def row(o: ir.Value) -> None:
-            for st in r.stages:
-                self._stage(b, st, o, c_now[0], partial_of)
-
         def start_block() -> None:
             for n in cascaded:
                 b.store(identity_of(n), self.row_accs[n.id])
@@ -921,10 +917,11 @@ class RegionGen:
             for n in cascaded:
                 cascades[n.id].insert(b, b.load(self.row_accs[n.id]))
 
-        c_now: list[ir.Value] = []
-
         def chunk(c: ir.Value) -> None:
-            c_now[:] = [c]
+            def row(o: ir.Value) -> None:
+                for st in r.stages:
+                    self._stage(b, st, o, c, partial_of)
+
             start = b.mul(c, I64(csize), flags=("nuw", "nsw"))
             end = b.call(smin, [b.add(start, I64(csize)), I64(r.outer)])
             for n, dest, pbuf in r.partials:
@@ -935,23 +932,15 @@ class RegionGen:
                 return
             for casc in cascades.values():
                 casc.reset(b)
-            if rows_per_block == 1:
-                def one_row(o: ir.Value) -> None:
-                    start_block()
-                    row(o)
-                    end_block()
+            nblocks = b.udiv(b.add(b.sub(end, start), I64(rows_per_block - 1)), I64(rows_per_block))
 
-                for_range(b, start, end, one_row, "o")
-            else:
-                nblocks = b.udiv(b.add(b.sub(end, start), I64(rows_per_block - 1)), I64(rows_per_block))
+            def block(q: ir.Value) -> None:
+                first = b.add(start, b.mul(q, I64(rows_per_block)))
+                start_block()
+                for_range(b, first, b.call(smin, [b.add(first, I64(rows_per_block)), end]), row, "o", hint)
+                end_block()
 
-                def block(q: ir.Value) -> None:
-                    first = b.add(start, b.mul(q, I64(rows_per_block)))
-                    start_block()
-                    for_range(b, first, b.call(smin, [b.add(first, I64(rows_per_block)), end]), row, "o", hint)
-                    end_block()
-
-                for_range(b, I64(0), nblocks, block, "ob")
+            for_range(b, I64(0), nblocks, block, "ob")
             for n, dest, pbuf in r.partials:
                 if n.id in cascades:
                     self.ve.store(pbuf, (c,), cascades[n.id].total(b, identity_of(n)))
