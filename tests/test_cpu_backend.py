@@ -98,7 +98,7 @@ UNARY_FLOAT = [tf.negative, tf.abs, tf.sign, tf.square, tf.floor, tf.ceil, tf.ri
                tf.nn.relu6, tf.math.is_nan, tf.math.is_inf, tf.math.is_finite]
 TRANSCENDENTAL = [tf.exp, tf.math.expm1, tf.log, tf.math.log1p, tf.sqrt, tf.math.rsqrt, tf.math.reciprocal, tf.tanh,
                   tf.sigmoid, tf.nn.softplus, tf.nn.softsign, tf.nn.elu, tf.nn.selu, tf.math.erf]
-TRIG_EXACT_RANGE = 1.69e9  # sin/cos/tan reduce arguments exactly up to here (compiler/mathlib.py)
+TRIG_EXACT_RANGE = 1.69e9  # sin/cos/tan reduce arguments exactly up to here (compiler/llvm/mathlib.py)
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
@@ -523,7 +523,8 @@ def test_dynamic_feed_shapes_specialize():
 
 
 def test_dump_hook_receives_llvm_stages():
-    from flowjit.compiler import dump, jit
+    from flowjit.compiler.llvm import dump, jit
+    from flowjit.compiler.targets.cpu import host
 
     seen = {}
     dump.set_dump_hook(lambda name, kind, text: seen.setdefault(kind, text))
@@ -547,7 +548,7 @@ def test_dump_hook_receives_llvm_stages():
     finally:
         dump.set_dump_hook(None)
     assert {"ll", "opt.ll", "s"} <= set(seen)
-    lanes = jit.host_target().vector_bits // 32  # the width LLVM's vectorizer uses on this target
+    lanes = host.host_target().vector_bits // 32  # the width LLVM's vectorizer uses on this target
     assert f"<{lanes} x float>" in seen["opt.ll"], "the loop was not vectorized"
     assert "vfmadd" in seen["s"] or "mulps" in seen["s"]
 
@@ -556,7 +557,7 @@ def test_dump_hook_receives_llvm_stages():
 def test_disk_cache_skips_llvm_in_a_new_process(tmp_path):
     script = (
         "import numpy as np, flowjit as tf, flowjit.runtime.cpu\n"
-        "from flowjit.compiler import jit\n"
+        "from flowjit.compiler.llvm import jit\n"
         "g = tf.Graph()\n"
         "with g.as_default():\n"
         "    x = tf.placeholder(tf.float32, [100]); y = tf.reduce_sum(tf.sigmoid(x) * 3.0)\n"
@@ -573,15 +574,15 @@ def test_disk_cache_skips_llvm_in_a_new_process(tmp_path):
 
 
 def test_disk_cache_size_limit_evicts_least_recently_used(tmp_path):
-    from flowjit.compiler import jit
+    from flowjit.compiler.llvm import cache
 
     for k in range(6):  # six 100 KB objects with metadata, oldest first
         (tmp_path / f"plan-{k}.o").write_bytes(b"x" * 100_000)
         (tmp_path / f"plan-{k}.json").write_text("{}")
         os.utime(tmp_path / f"plan-{k}.o", (1000 + k, 1000 + k))
     os.utime(tmp_path / "plan-0.o", (5000, 5000))  # plan-0 was used recently
-    assert jit.trim_disk_cache(tmp_path, limit=1_000_000) == 0  # under the limit: nothing goes
-    removed = jit.trim_disk_cache(tmp_path, limit=400_000)
+    assert cache.trim_disk_cache(tmp_path, limit=1_000_000) == 0  # under the limit: nothing goes
+    removed = cache.trim_disk_cache(tmp_path, limit=400_000)
     left = sorted(p.name for p in tmp_path.glob("*.o"))
     assert removed == 3 and left == ["plan-0.o", "plan-4.o", "plan-5.o"], left
     assert sorted(p.name for p in tmp_path.glob("*.json")) == ["plan-0.json", "plan-4.json", "plan-5.json"]

@@ -1,4 +1,4 @@
-"""`jit.host_target().vector_bits` is the width the generated loops really have, on any x86 CPU.
+"""`host.host_target().vector_bits` is the width the generated loops really have, on any x86 CPU.
 
 The width is what GEMM tiles and the vectorization tests plan for; it used to be computed from
 the feature string alone, while LLVM's choice also depends on the CPU's tuning (skylake-avx512
@@ -21,7 +21,7 @@ import sys
 
 import pytest
 
-from flowjit.compiler import jit
+from flowjit.compiler.targets.cpu import host
 
 pytestmark = pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"),
                                 reason="the forced targets are x86-64 CPUs")
@@ -29,14 +29,15 @@ pytestmark = pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "am
 SCRIPT = """
 import os, re, sys
 import numpy as np, flowjit as tf
-from flowjit.compiler import dump, jit
+from flowjit.compiler.llvm import dump
+from flowjit.compiler.targets.cpu import host
 
 execute = sys.argv[1] == "run"
 
 def hook(name, kind, text):
     if name.startswith("plan_") and kind == "opt.ll":
         lanes = max([int(n) for n in re.findall(r"<(\\d+) x float>", text)] or [0])
-        print("WIDTH", jit.host_target().vector_bits, 32 * lanes, flush=True)
+        print("WIDTH", host.host_target().vector_bits, 32 * lanes, flush=True)
         if not execute:
             os._exit(0)  # this CPU may lack the target's instructions: stop before any is run
 
@@ -95,4 +96,4 @@ def test_reported_vector_width_is_the_emitted_width(target):
     ("aarch64-unknown-linux-gnu", "+neon", "+neon"),  # an x86 feature would only make LLVM complain
 ])
 def test_vector_preference_added_only_where_unstated(triple, features, want):
-    assert jit._with_vector_preference(triple, features) == want
+    assert host._with_vector_preference(triple, features) == want

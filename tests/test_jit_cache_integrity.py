@@ -20,11 +20,11 @@ from typing import Callable
 
 import pytest
 
-from flowjit.compiler import jit
+from flowjit.compiler.llvm import cache, jit
 
 SCRIPT = """
 import numpy as np, flowjit as tf
-from flowjit.compiler import jit
+from flowjit.compiler.llvm import cache, jit
 g = tf.Graph()
 with g.as_default():
     x = tf.placeholder(tf.float32, [4])
@@ -160,13 +160,13 @@ def test_damaged_entry_is_a_warned_miss_and_gets_replaced(damage, outcomes):
 
 def _entry(tmp_path: pathlib.Path) -> tuple[str, str, bytes]:
     name, key, obj = "unit", "0123456789abcdef0123456789abcdef", b"\x7fELF not really an object"
-    jit._write_entry(tmp_path, name, key, obj, {"error_sites": [[1, "a"]], 3: (4, 5)})
+    cache.write_entry(tmp_path, name, key, obj, {"error_sites": [[1, "a"]], 3: (4, 5)})
     return name, key, obj
 
 
 def test_entry_round_trip_keeps_metadata_as_json(tmp_path):
     name, key, obj = _entry(tmp_path)
-    assert jit._read_entry(tmp_path, name, key) == (obj, {"error_sites": [[1, "a"]], "3": [4, 5]})
+    assert cache.read_entry(tmp_path, name, key) == (obj, {"error_sites": [[1, "a"]], "3": [4, 5]})
     assert not list(tmp_path.glob(".tmp-*")), "no temporary file is left behind"
 
 
@@ -177,14 +177,14 @@ def test_unfinished_or_trimmed_entry_is_a_silent_miss(missing, tmp_path, recwarn
     name, key, _ = _entry(tmp_path)
     (tmp_path / f"{name}-{key}{missing}").unlink()
     damaged = jit.stats["disk_damaged"]
-    assert jit._read_entry(tmp_path, name, key) is None
+    assert cache.read_entry(tmp_path, name, key) is None
     assert jit.stats["disk_damaged"] == damaged
-    assert not [w for w in recwarn if issubclass(w.category, jit.CacheIntegrityWarning)]
+    assert not [w for w in recwarn if issubclass(w.category, cache.CacheIntegrityWarning)]
 
 
 def test_trim_removes_record_and_object_together(tmp_path):
     name, key, _ = _entry(tmp_path)
-    assert jit.trim_disk_cache(tmp_path, limit=1) == 1
+    assert cache.trim_disk_cache(tmp_path, limit=1) == 1
     assert not list(tmp_path.iterdir())
 
 

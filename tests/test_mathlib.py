@@ -1,4 +1,4 @@
-"""The vectorizable transcendental approximations (compiler/mathlib.py): error bounds in ulp
+"""The vectorizable transcendental approximations (compiler/llvm/mathlib.py): error bounds in ulp
 over the whole float range, special values, and that the loops using them vectorize.
 
 Each function is compiled into a loop `out[i] = f(in[i])` (the same shape of loop the
@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 
 import flowjit as tf
-from flowjit.compiler import jit, mathlib
-from flowjit.compiler.llvmutil import for_range
+from flowjit.compiler.llvm import cache, jit, mathlib
+from flowjit.compiler.targets.cpu import host
+from flowjit.compiler.llvm.emit import for_range
 
 LD = np.longdouble
 _LD_PI = LD("3.14159265358979323846264338327950288")
@@ -110,7 +111,7 @@ _kernels: dict = {}
 
 def kernel(name: str, dtype, nargs: int = 1, has_fma: bool | None = None):
     """A compiled loop out[i] = f(in0[i], ...) for mathlib function `name` (cached)."""
-    fma = jit.host_target().has_fma if has_fma is None else has_fma
+    fma = host.host_target().has_fma if has_fma is None else has_fma
     key = (name, np.dtype(dtype).name, fma)
     if key not in _kernels:
         t = ir.FloatType() if dtype == np.float32 else ir.DoubleType()
@@ -130,7 +131,7 @@ def kernel(name: str, dtype, nargs: int = 1, has_fma: bool | None = None):
         for_range(b, i64(0), n, body)
         b.ret_void()
         text = str(mod)
-        lib = jit.compile_ir(text, jit.cache_key(text), f"mathlib_{name}_{key[1]}", ["k"])
+        lib = jit.compile_ir(text, cache.cache_key(text), f"mathlib_{name}_{key[1]}", ["k"])
         f = ctypes.CFUNCTYPE(None, *[ctypes.c_void_p] * (nargs + 1), ctypes.c_int64)(lib["k"])
         _kernels[key] = (f, lib, text)
     return _kernels[key][0]
@@ -363,7 +364,7 @@ def test_trig_large_arguments(name, dtype):
 def test_binary_error_bound(name, dtype, has_fma):
     """atan2(y, x) and pow(x, y) over random, dense and overflow/underflow-edge pairs; has_fma
     False takes the Dekker products of pow's double-double log."""
-    if has_fma is False and not jit.host_target().has_fma:
+    if has_fma is False and not host.host_target().has_fma:
         pytest.skip("the default already is the no-FMA path")
     a, b = pairs(name, dtype)
     y = apply(name, a, b, has_fma=has_fma)
@@ -464,7 +465,7 @@ def test_sin_kernel_is_vectorized_without_libm():
     call to sinf (or any other libm function)."""
     import os
 
-    from flowjit.compiler import dump
+    from flowjit.compiler.llvm import dump
 
     seen: dict = {}
     dump.set_dump_hook(lambda name, kind, text: seen.setdefault(kind, []).append(text))
@@ -487,7 +488,7 @@ def test_sin_kernel_is_vectorized_without_libm():
         else:
             os.environ["FLOWJIT_CACHE"] = saved
     opt, asm = "\n".join(seen["opt.ll"]), "\n".join(seen["s"])
-    width = jit.host_target().vector_bits // 32
+    width = host.host_target().vector_bits // 32
     assert f"<{width} x float>" in opt, "the sin loop did not vectorize"
     assert "@sinf" not in opt and "@sin(" not in opt and "sinf" not in asm, "sin is still a libm call"
 
@@ -497,7 +498,7 @@ def test_sin_kernel_is_vectorized_without_libm():
 def test_loops_vectorize(name, dtype):
     import llvmlite.binding as llvm
 
-    t = jit.host_target()
+    t = host.host_target()
     kernel(name, dtype, 2 if name in mathlib.BINARY else 1)
     text = _kernels[(name, np.dtype(dtype).name, t.has_fma)][2]
     mod = llvm.parse_assembly(text)

@@ -107,13 +107,13 @@ def test_bounds_checked_mode_runs_compiled_code_unchanged():
 OFF_BY_ONE_SCRIPT = r"""
 import numpy as np, flowjit as tf
 from flowjit import errors
-from flowjit.compiler import codegen
-checked = codegen.ValueEmitter.bounds_checked
+from flowjit.compiler.llvm import values
+checked = values.ValueEmitter.bounds_checked
 
 def off_by_one(self, buf, idx, shape):  # a simulated compiler bug: every access one too far
     return checked(self, buf, idx[:-1] + (self.b.add(idx[-1], self.i64(1)),), shape) if idx else idx
 
-codegen.ValueEmitter.bounds_checked = off_by_one
+values.ValueEmitter.bounds_checked = off_by_one
 x = tf.placeholder(tf.float32, [64])
 with tf.Session() as s:
     try:

@@ -1,20 +1,20 @@
 """The compiler: graph IR -> LIR -> loop nests -> LLVM IR -> machine code.
 
   specialize.py  concrete shapes for one run's feeds
-  lower.py       graph ops -> LIR (one rule per op type; Unsupported -> host fallback)
-  lower_extra.py rules of scans, top-k, scatters, MirrorPad, LRN, InTopK
+  lir.py         the loop-level IR: one node per value, index maps, reductions, routines
+  lower/         graph ops -> LIR, one rule per op type, one module per op family (Unsupported
+                 -> host fallback); core.py holds the Translator and the rule registry
   schedule.py    fusion into kernels, stages and row regions; buffers (a `Program`)
+  program.py     the Program: buffers, kernel/host/control steps
   codegen.py     LLVM IR for a Program: segment functions, parallel regions
-  mathlib.py     vectorizable exp/log/tanh/sigmoid/... approximations
-  gemm.py        the blocked matmul library
   routines.py    library routines: scans, top-k selection, scatters
-  parallel.py    the native thread pool
-  jit.py         target machine, optimization, MCJIT, memory + disk object cache
-  dump.py        LLVM IR / assembly dumps (`set_dump_hook`, FLOWJIT_DUMP)
+  llvm/          below codegen and routines: value helpers (emit.py), the vectorizable math
+                 library, compensated sums, the JIT (jit.py), the disk object cache, dumps
+  targets/       the `Target` interface; cpu/ is the host (description, GEMM, thread pool)
 """
 
-from .dump import set_dump_hook
-from . import lower_extra  # noqa: F401  (registers its rules into lower.RULES)
+from . import lower  # noqa: F401  (registers every lowering rule)
+from .llvm.dump import set_dump_hook
 
 dump_hook = set_dump_hook
 

@@ -30,7 +30,8 @@ from .. import options
 from ..ir import dtypes, registry
 from ..ir.graph import Graph, Node, Value
 from ..passes.prune import vars_written_by, vars_written_by_bodies
-from . import gemm, lower, lower_extra, routines
+from . import lower, routines
+from .targets.cpu import gemm
 from .lir import ELEMENTWISE, LIBRARY, L, broadcast_shapes, reports_errors, size_of
 from .program import Buffer, Call, HostStep, IfStep, KernelStep, Program, Region, Stage, WhileStep
 
@@ -200,7 +201,7 @@ class ProgramBuilder:
             pass
         elif node.op in ("Assign", "AssignAdd", "AssignSub") and self._var_update(node, translator):
             pass
-        elif node.op in lower_extra.VAR_SCATTERS and self._var_scatter(node, translator):
+        elif node.op in lower.VAR_SCATTERS and self._var_scatter(node, translator):
             pass
         elif node.op == "ReadVariable" and self._read_variable(node, translator):
             pass
@@ -564,7 +565,7 @@ class ProgramBuilder:
         # an operand read straight from the variable would be overwritten while it is read
         ins = [translator.node("broadcast", [x], x.dtype, x.shape) if _reads_buffer(x, buf) else x for x in ins]
         try:
-            new = lower_extra.var_scatter(translator, node.op, self.leaf(buf, node), *ins)
+            new = lower.var_scatter(translator, node.op, self.leaf(buf, node), *ins)
         except lower.Unsupported:
             return False
         value = translator.node("broadcast", [new], new.dtype, new.shape)

@@ -31,9 +31,11 @@ from typing import Any, Sequence
 import numpy as np
 
 from .. import options
-from ..compiler import codegen, jit, parallel, schedule
-from ..compiler import dump as _dump
-from ..compiler import gemm as _gemm
+from ..compiler import codegen, schedule
+from ..compiler.llvm import cache, jit
+from ..compiler.llvm import dump as _dump
+from ..compiler.targets.cpu import gemm as _gemm
+from ..compiler.targets.cpu import host, parallel
 from ..compiler.program import Buffer, HostStep, KernelStep, Program, walk_steps
 from ..compiler.specialize import specialize
 from ..ir import errors
@@ -74,14 +76,14 @@ class _Runtime:
 
                     def text() -> str:
                         mod = ir.Module(name="flowjit_runtime")
-                        t = jit.host_target()
+                        t = host.host_target()
                         mod.triple, mod.data_layout = t.triple, t.data_layout
                         parallel.build_pool(mod)
                         _gemm.build_library(mod)
                         return str(mod)
 
                     symbols = parallel.POOL_SYMBOLS + _gemm.SYMBOLS
-                    lib = jit.compile_ir(text, jit.cache_key("flowjit-runtime"), "flowjit_runtime", symbols)
+                    lib = jit.compile_ir(text, cache.cache_key("flowjit-runtime"), "flowjit_runtime", symbols)
                     for s in symbols:
                         jit.add_symbol(s, lib[s])
                     self.lib = lib
@@ -650,7 +652,7 @@ def _tick(name: str, t0: float) -> float:
     return t
 
 
-PLAN_FORMAT = "plan-v1"
+PLAN_FORMAT = "plan-v2"  # v2: the key holds the scheduled program
 
 
 def fingerprint(graph: Graph) -> str:
@@ -664,8 +666,9 @@ def fingerprint(graph: Graph) -> str:
 def compile_plan(graph: Graph) -> NativePlan:
     """Lower, generate and compile a specialized plan graph.
 
-    The cache key is the plan graph's text (plus the thread count and everything jit.cache_key
-    adds), so a hit, in memory or on disk, skips code generation as well as LLVM: the program
+    The cache key is the plan graph's text and the program scheduled from it (options such as
+    FLOWJIT_NATIVE_CONTROL_FLOW and FLOWJIT_PARALLEL_MIN_WORK change the program, not the
+    graph), plus everything cache.cache_key adds, so a hit, in memory or on disk, skips code generation as well as LLVM: the program
     is rebuilt from the graph (cheap) and the error sites come back from the cache's metadata.
     """
     t0 = time.perf_counter()
@@ -674,7 +677,7 @@ def compile_plan(graph: Graph) -> NativePlan:
     RUNTIME.library()  # the runtime symbols must exist before plan objects are loaded
     t0 = _tick("runtime", t0)
     unroll = options.get("FLOWJIT_UNROLL")  # LLVM's loop unroller on plans
-    key = jit.cache_key(PLAN_FORMAT, fingerprint(graph), str(RUNTIME.nthreads), f"unroll={unroll}",
+    key = cache.cache_key(PLAN_FORMAT, fingerprint(graph), program.describe(), f"unroll={unroll}",
                          f"bounds={codegen.check_bounds_enabled()}")
     name = f"plan_{key[:12]}"
     segments, segment_steps = codegen.ModuleGen.segments(program, name)

@@ -6,7 +6,7 @@ from typing import Callable
 
 import llvmlite.ir as ir
 
-from ..ir import dtypes
+from ...ir import dtypes
 
 I1 = ir.IntType(1)
 I8 = ir.IntType(8)

@@ -46,7 +46,7 @@ from fractions import Fraction
 
 import llvmlite.ir as ir
 
-from .llvmutil import call_intrinsic
+from .emit import call_intrinsic
 
 F32 = ir.FloatType()
 F64 = ir.DoubleType()

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import llvmlite.ir as ir
 
-from .llvmutil import I32, I64, PTR, VOID, declare, indirect_call
+from ...llvm.emit import I32, I64, PTR, VOID, declare, indirect_call
 
 SYS_FUTEX = 202
 FUTEX_WAIT_PRIVATE = 128

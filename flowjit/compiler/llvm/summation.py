@@ -23,8 +23,8 @@ from typing import Callable, Sequence
 
 import llvmlite.ir as ir
 
-from ..ir.dtypes import DType
-from .llvmutil import I1, I64
+from ...ir.dtypes import DType
+from .emit import I1, I64
 
 BLOCK = 1024  # elements summed by the plain vectorized loop before a block total is cascaded
 LEVELS = 64  # cascade depth: 2**64 blocks

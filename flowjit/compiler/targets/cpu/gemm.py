@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import llvmlite.ir as ir
 
-from .jit import host_target
-from .llvmutil import F32, F64, I8, I32, I64, PTR, VOID, declare, for_range, storage_type
-from .lir import size_of
+from .host import host_target
+from ...llvm.emit import F32, F64, I8, I32, I64, PTR, VOID, declare, for_range, storage_type
+from ...lir import size_of
 
 MR = 6
 KC = 256

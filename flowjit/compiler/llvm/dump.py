@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import pathlib
 from typing import Callable
-from .. import options
+from ... import options
 
 _hook: Callable[[str, str, str], None] | None = None
 
@@ -34,7 +34,7 @@ def set_dump_hook(fn: Callable[[str, str, str], None] | None) -> None:
 
 
 def _plan_dump():
-    from ..passes import dump as pass_dump
+    from ...passes import dump as pass_dump
 
     return pass_dump.current()
 
