@@ -1,4 +1,4 @@
-"""The blocked GEMM (compiler/gemm.py) through the cpu backend: shapes that hit every edge of
+"""The blocked GEMM (compiler/targets/cpu/gemm.py) through the cpu backend: shapes that hit every edge of
 the register tiles and cache blocks, transposes, batches with broadcasting, float64, and the
 parallel path; compared with NumPy in float64."""
 

@@ -26,12 +26,11 @@ TOP = len(LAYERS)  # flowjit, flowjit/*.py, flowjit.contrib
 #   flowjit.ir.graph <-> ir.text, ir.dot        (Graph.as_text / from_text / to_dot)
 #   flowjit.passes.manager, dump, pipeline, rewrite, constant_folding, fusion, ... (9 modules:
 #       manager -> pipeline/dump, dump -> constant_folding/fusion, rewrite -> manager)
-#   flowjit.compiler.codegen -> schedule -> routines -> codegen   (node_cost, ValueEmitter)
 #   flowjit.frontend.framework.graph, tensor, tracing, client.session, ops.math_ops, ops.array_ops
 #       (graph <-> tensor, tensor -> session/math_ops/array_ops, math_ops <-> array_ops)
 #   flowjit.frontend.ops.init_ops <-> variables
-MAX_CYCLES = 5
-MAX_MODULES_IN_CYCLES = 23
+MAX_CYCLES = 4
+MAX_MODULES_IN_CYCLES = 20
 
 
 def _modules() -> dict[str, pathlib.Path]:

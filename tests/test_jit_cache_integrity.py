@@ -1,4 +1,4 @@
-"""The disk compile cache never loads a damaged object (compiler/jit.py).
+"""The disk compile cache never loads a damaged object (compiler/llvm/jit.py).
 
 Loading machine code is where a bad cache file used to kill every process that read it
 (SIGSEGV or SIGILL from an empty, truncated or flipped `.o`). Each case here populates a cache

@@ -1,6 +1,6 @@
 """Ops compiled through library routines and the newer lowering rules, against the reference.
 
-Cumsum/Cumprod, TopKV2 and the scatter family run as routines (compiler/routines.py);
+Cumsum/Cumprod, TopKV2 and the scatter family run as routines (compiler/routines/);
 MirrorPad(Grad), LRN(Grad), InTopKV2, integer and float16 (Batch)MatMul and float16
 convolutions are lowered to maps, reductions and GEMM calls. Every case runs on the `cpu`
 backend and on the `reference` backend (the oracle) and checks that nothing ran on the host.

@@ -240,7 +240,7 @@ def rss_growth_mb(loop: str, backend: str, n: int) -> float:
 # would grow by ~1 MiB per new feed shape (200 MiB over the last 200 of 300 shapes, 100 MiB over
 # the last 100 of 150; the same per leaked graph). Bounded at 8 plans the plan caches add
 # nothing. What does still grow on `cpu` is outside these caches: the JIT's in-memory object
-# cache (compiler/jit.py, up to 512 objects) and LLVM's own state per compiled module, together
+# cache (compiler/llvm/jit.py, up to 512 objects) and LLVM's own state per compiled module, together
 # ~130 KiB per signature compiled, about 13 MiB per 100. 30 MiB leaves room for that and noise
 # while a cache that forgot its bound fails by a factor of three or more.
 BOUND_MB = 30.0

@@ -33,7 +33,8 @@ from . import routines
 from .lir import L, size_of
 from .llvm import summation
 from .llvm.emit import I32, I64, I8, LoopHint, PTR, VOID, compute_type, declare, for_range
-from .program import Buffer, Call, IfStep, KernelStep, NATIVE_STEPS, Program, Region, Stage, WhileStep
+from .cost import node_cost
+from .program import Buffer, Call, IfStep, KernelStep, NATIVE_STEPS, Program, Region, Stage, WhileStep, leaf_reads
 from .targets.cpu import gemm, host_target
 from .targets.cpu.parallel import TASK_TYPE
 from .llvm.values import ERR_SLOT, ValueEmitter, identity_of, reduce_combine
@@ -293,7 +294,7 @@ class RegionGen:
         csize = -(-r.outer // r.chunks)
 
         # float sums over whole rows: rows are taken in blocks summed in a stack slot, whose
-        # totals are cascaded per chunk (compiler/summation.py); the chunk's partial is the
+        # totals are cascaded per chunk (compiler/llvm/summation.py); the chunk's partial is the
         # cascade's total
         cascaded = [n for n, dest, pbuf in r.partials
                     if summation.float_sum(n.attrs["kind"], n.dtype) and pbuf.shape[1:] == ()]
@@ -346,8 +347,6 @@ class RegionGen:
         b.ret_void()
 
     def _cost(self, st: Stage) -> int:
-        from .schedule import node_cost
-
         inline = self.inline_ids | {n.id for n, _ in st.maps}
         total = 0
         seen: set[int] = set()
@@ -573,20 +572,4 @@ class RegionGen:
 def _leaves_read(root: L, inline_ids: set[int], mat: dict[int, Buffer], st: Stage) -> list[Buffer]:
     """Buffers a stage root reads: materialized values that it does not compute itself."""
     inline = inline_ids | {n.id for n, _ in st.maps}
-    out: list[Buffer] = []
-    stack = list(root.inputs)
-    seen: set[int] = set()
-    while stack:
-        x = stack.pop()
-        if x.id in seen:
-            continue
-        seen.add(x.id)
-        if x.id in inline:
-            stack.extend(x.inputs)
-        elif x.id in mat:
-            out.append(mat[x.id])
-        elif x.op == "buffer":
-            out.append(x.attrs["buf"])
-        else:
-            stack.extend(x.inputs)
-    return out
+    return leaf_reads(root, inline, lambda x: mat.get(x.id) or (x.attrs["buf"] if x.op == "buffer" else None))

@@ -1,6 +1,6 @@
 """The lowering IR (LIR): small tensor-expression nodes between the graph IR and LLVM.
 
-Graph ops are translated (compiler/lower.py) into LIR nodes of a small fixed vocabulary, which
+Graph ops are translated (compiler/lower/) into LIR nodes of a small fixed vocabulary, which
 the scheduler groups into loop nests and the code generator emits. Every node has a concrete
 shape (tuple of ints) and a flowjit DType; `origin` is the graph node it came from (for error
 messages).
@@ -23,9 +23,9 @@ Vocabulary (attrs in brackets):
                                              or "SYMMETRIC" (MirrorPad's index maps: no input 1)
   reductions    reduce [kind, axes, keepdims]   kind: sum prod max min any all
   library       (inputs and output materialized in row-major buffers; a library node closes
-                its kernel and is emitted as a `Call`, see schedule.py and codegen.py)
+                its kernel and is emitted as a `Call`, see compiler/schedule/ and codegen.py)
                 matmul [ta, tb]                 batched, broadcast batch dims
-                routine [kind, ...]             compiler/routines.py, one LLVM function per call:
+                routine [kind, ...]             compiler/routines/, one LLVM function per call:
                   scan [axis, fn, exclusive, reverse]   running sum/prod along `axis` (Cumsum,
                                                         Cumprod; fn sum or prod), sequential
                   topk [k]                       int32 indices of the k largest of every last-axis
@@ -49,13 +49,13 @@ from ..ir.dtypes import DType
 UNARY = {
     "neg", "abs", "sign", "square", "exp", "expm1", "log", "log1p", "tanh", "sigmoid", "softplus",
     "sqrt", "rsqrt", "recip", "floor", "ceil", "rint", "trunc", "not", "isnan", "isinf", "isfinite",
-    "libm",  # attrs name: a math function (sin, cos, erf, ...) inlined from compiler/mathlib.py
+    "libm",  # attrs name: a math function (sin, cos, erf, ...) inlined from compiler/llvm/mathlib.py
 }
 BINARY = {
     "add", "sub", "mul", "div", "max", "min", "pow", "and", "or",
     "idiv_trunc", "idiv_floor", "imod_trunc", "imod_floor",  # integer division (checked for zero)
     "fmod", "fmod_floor",  # float remainders: C fmod, and TF's FloorMod
-    "libm2",  # attrs name: a two-argument math function (atan2), inlined from compiler/mathlib.py
+    "libm2",  # attrs name: a two-argument math function (atan2), inlined from compiler/llvm/mathlib.py
 }
 ELEMENTWISE = UNARY | BINARY | {"cmp", "select", "cast", "const", "iota"}
 INDEX_MAPS = {"reshape", "transpose", "slice", "pad", "concat", "gather", "gather_nd", "tile", "broadcast", "check",

@@ -17,7 +17,7 @@ steps is a single native call.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -222,6 +222,28 @@ def _describe_steps(steps: list[Any], lines: list[str], indent: str) -> None:
             lines.append(f"{indent}{k}: kernel {step.name} [{names}]")
             for item in step.items:
                 lines.extend(indent[2:] + line for line in _describe_item(item))
+
+
+def leaf_reads(root: Any, inline: set[int], buffer_of: Callable[[Any], "Buffer | None"]) -> list["Buffer"]:
+    """Buffers the expression of a stage root loads: the walk goes through inlined LIR nodes
+    (ids in `inline`) and stops at the first node with a buffer (`buffer_of`). The scheduler
+    (a kernel's reads) and codegen (a region's arguments) must agree on this set, so both call
+    this one walk."""
+    out: list[Buffer] = []
+    stack = list(root.inputs)
+    seen: set[int] = set()
+    while stack:
+        x = stack.pop()
+        if x.id in seen:
+            continue
+        seen.add(x.id)
+        if x.id not in inline:
+            buf = buffer_of(x)
+            if buf is not None:
+                out.append(buf)
+                continue
+        stack.extend(x.inputs)
+    return out
 
 
 Program.describe = describe  # type: ignore[attr-defined]

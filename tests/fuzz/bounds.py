@@ -8,7 +8,7 @@ every element of every node, op by op:
   * ops the reference and the backends round identically (+ - * /, sqrt, casts, comparisons,
     abs/neg/floor/..., every data-movement op) add nothing: with identical inputs they must
     agree bit for bit, -0.0 included;
-  * transcendental ops add ULPS[op] ulp of their result: the bound flowjit/compiler/mathlib.py
+  * transcendental ops add ULPS[op] ulp of their result: the bound flowjit/compiler/llvm/mathlib.py
     documents and tests (exp/log 2, log1p 3, tanh/sigmoid/softplus 4, atan 3, pow 2, ...) plus
     2 ulp for the reference's NumPy (float32 is evaluated in float64 and rounded, float64 is
     libm), so "a few ulp"; sin/cos add mathlib's documented 1.35 |x| 2**-53 above
@@ -41,7 +41,7 @@ INF = float("inf")
 FINFO = {"float32": np.finfo(np.float32), "float64": np.finfo(np.float64)}
 EPS = {name: float(info.eps) / 2 for name, info in FINFO.items()}  # unit roundoff
 
-# per op: the mathlib bound (flowjit/compiler/mathlib.py) + 2 ulp for NumPy
+# per op: the mathlib bound (flowjit/compiler/llvm/mathlib.py) + 2 ulp for NumPy
 ULPS = {"exp": 4, "expm1": 4, "log": 4, "log1p": 5, "tanh": 6, "sigmoid": 6, "softplus": 6, "sin": 3,
         "cos": 3, "atan": 5, "erf": 3, "pow": 4, "atan2": 5, "rsqrt": 2, "reciprocal": 1, "reduce_mean": 2}
 U_EXP, U_LOG = 4, 4

@@ -2,7 +2,7 @@
 
 `ValueEmitter` turns an LIR expression (elementwise math, index maps, casts, comparisons,
 bounds-checked loads) into instructions at a loop's current index; codegen.py (kernels and
-regions) and the library routines (routines.py) both build on it, so neither imports the
+regions) and the library routines (routines/) both build on it, so neither imports the
 other. Float arithmetic carries no fast-math flags: each op rounds as the reference does.
 The reduction helpers (identities, combines) live here too, since routines use them as well.
 """

@@ -410,7 +410,7 @@ def emit_matmul_call(gen, b: ir.IRBuilder, argv: ir.Value, call) -> None:
     a_buf, b_buf = call.inputs
     out = call.output
     ta, tb = n.attrs["ta"], n.attrs["tb"]
-    # the operands' shapes, not their buffers': a buffer may hold a reshape's source (schedule.py)
+    # the operands' shapes, not their buffers': a buffer may hold a reshape's source (compiler/schedule/)
     a_shape, b_shape, c_shape = n.inputs[0].shape, n.inputs[1].shape, out.shape
     M, N = c_shape[-2], c_shape[-1]
     K = a_shape[-2] if ta else a_shape[-1]
