@@ -395,13 +395,13 @@ class Graph:
     # --- text and pictures (flowjit/ir/text.py, flowjit/ir/dot.py) -------------------
     def as_text(self, **kw: Any) -> str:
         """The graph as IR text (see `flowjit.ir.text.print_graph` for the options)."""
-        from .text import print_graph
+        from .text.printer import print_graph
         return print_graph(self, **kw)
 
     @classmethod
     def from_text(cls, text: str) -> "Graph":
         """Parse IR text printed by `as_text` (see `flowjit.ir.text.parse_graph`)."""
-        from .text import parse_graph
+        from .text.parser import parse_graph
         return parse_graph(text, graph_type=cls)
 
     def to_dot(self, **kw: Any) -> str:

@@ -498,13 +498,13 @@ def _as_pattern_graph(pattern: Any, arg_specs: Sequence[OutputSpec] | None) -> G
 
 
 def _attrs_match(p: Node, g: Node) -> bool:
-    from ..ir.text import _attr_equal
+    from ..ir.text import attr_equal
 
     keys_p = {k for k in p.attrs if not k.startswith("_")}
     keys_g = {k for k in g.attrs if not k.startswith("_")}
     if keys_p != keys_g:
         return False
-    return all(_attr_equal(p.attrs[k], g.attrs[k]) for k in keys_p)
+    return all(attr_equal(p.attrs[k], g.attrs[k]) for k in keys_p)
 
 
 def _const_matches(p: Node, g: Node) -> bool:
