@@ -14,7 +14,7 @@ import sys
 import time
 
 import flowjit as tf
-from flowjit import datasets
+from flowjit.examples.tutorials.mnist import input_data
 
 
 def progress(step, total, loss, started, width=30, stream=sys.stdout):
@@ -62,9 +62,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     if args.mnist:
-        data = datasets.read_data_sets(args.mnist, reshape=False, validation_size=0)
+        data = input_data.read_data_sets(args.mnist, reshape=False, validation_size=0)
     else:
-        data = datasets.load_digits(image_shape="nhwc")
+        data = input_data.load_digits(image_shape="nhwc")
     height, width = data.train.images.shape[1:3]
     steps = args.steps if args.steps is not None else int(args.epochs * data.train.num_examples / args.batch_size)
 

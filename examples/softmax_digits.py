@@ -9,7 +9,7 @@ By default the digits are scikit-learn's 1,797 8x8 scans (shipped offline); with
 import argparse
 
 import flowjit as tf
-from flowjit import datasets
+from flowjit.examples.tutorials.mnist import input_data
 
 
 def main(argv=None):
@@ -23,9 +23,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     if args.mnist:
-        data = datasets.read_data_sets(args.mnist, one_hot=True, validation_size=0)
+        data = input_data.read_data_sets(args.mnist, one_hot=True, validation_size=0)
     else:
-        data = datasets.load_digits(one_hot=True)
+        data = input_data.load_digits(one_hot=True)
     n_pixels = data.train.images.shape[1]
 
     tf.reset_default_graph()

@@ -41,15 +41,15 @@ def test_softmax_regression_on_digits(capsys):
 def test_softmax_regression_on_idx_files(tmp_path):
     import numpy as np
 
-    from flowjit import datasets
+    from flowjit.examples.tutorials.mnist import input_data
 
     rng = np.random.RandomState(0)
     for split, n in (("train", 40), ("t10k", 10)):
         labels = rng.randint(0, 10, size=n).astype(np.uint8)
         images = np.zeros((n, 6, 6), np.uint8)
         images[np.arange(n), labels // 6, labels % 6] = 255  # a learnable toy: one lit pixel per class
-        datasets.write_idx(tmp_path / f"{split}-images-idx3-ubyte.gz", images)
-        datasets.write_idx(tmp_path / f"{split}-labels-idx1-ubyte.gz", labels)
+        input_data.write_idx(tmp_path / f"{split}-images-idx3-ubyte.gz", images)
+        input_data.write_idx(tmp_path / f"{split}-labels-idx1-ubyte.gz", labels)
     result = load("softmax_digits").main(["--steps", "60", "--batch-size", "20", "--mnist", str(tmp_path),
                                           "--backend", BACKEND, "--quiet"])
     assert result["test_accuracy"] >= 0.9

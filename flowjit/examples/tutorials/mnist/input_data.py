@@ -1,4 +1,6 @@
-"""Data for the examples and tests, offline.
+"""Data for the examples and tests, offline, where TF1 kept it
+(`tensorflow.examples.tutorials.mnist.input_data`, so a tutorial program changes only its
+import).
 
 - `load_digits()`: scikit-learn's 1,797 real handwritten digits (8x8, shipped inside
   scikit-learn, no download), split deterministically into train and test.
