@@ -17,7 +17,9 @@ import math
 import numbers
 from typing import Any, Callable, Sequence
 
-from . import layers as _core
+from . import base as _base
+from . import core as _core
+from . import normalization as _normalization
 from ..framework.graph import GraphKeys, get_default_graph
 from ..framework.tensor import Tensor, convert_to_tensor
 from ...ir import dtypes
@@ -277,9 +279,9 @@ def conv2d(inputs: Any, num_outputs: int, kernel_size: Any, stride: Any = 1, pad
         in_channels = x.shape.dims[-1]
         if in_channels is None:
             raise ValueError("Number of in_channels of the inputs must be known")
-        kh, kw = _core._pair(kernel_size, "kernel_size")
-        sh, sw = _core._pair(stride, "stride")
-        rh, rw = _core._pair(rate, "rate")
+        kh, kw = _base.int_pair(kernel_size, "kernel_size")
+        sh, sw = _base.int_pair(stride, "stride")
+        rh, rw = _base.int_pair(rate, "rate")
         weights = _model_variable("weights", [kh, kw, in_channels, num_outputs], x.dtype, weights_initializer,
                                   None, trainable, _var_collections(variables_collections, "weights"))
         biases = _maybe_biases(num_outputs, x.dtype, normalizer_fn, biases_initializer, trainable,
@@ -346,8 +348,8 @@ def _pool(kind: str, inputs: Any, kernel_size: Any, stride: Any, padding: str, d
         x = convert_to_tensor(inputs)
         if data_format == "NCHW":
             x = array_ops.transpose(x, [0, 2, 3, 1])
-        kh, kw = _core._pair(kernel_size, "kernel_size")
-        sh, sw = _core._pair(stride, "stride")
+        kh, kw = _base.int_pair(kernel_size, "kernel_size")
+        sh, sw = _base.int_pair(stride, "stride")
         fn = nn.max_pool if kind == "max" else nn.avg_pool
         out = fn(x, ksize=[1, kh, kw, 1], strides=[1, sh, sw, 1], padding=padding.upper())
         if data_format == "NCHW":
@@ -430,7 +432,7 @@ def batch_norm(inputs: Any, decay: float = 0.999, center: bool = True, scale: bo
                                      inits.get("moving_variance", init_ops.ones_initializer()), None, False, cols_var)
         # TF1 takes its fused kernel for rank 2 and 4 (unless fused=False), which moves the
         # moving variance toward the unbiased variance
-        out, updates = _core.batch_norm_core(x, axis, is_training, decay, epsilon, gamma, beta, moving_mean,
+        out, updates = _normalization.batch_norm_core(x, axis, is_training, decay, epsilon, gamma, beta, moving_mean,
                                              moving_var, unbiased_moving_variance=fused is not False and rank in (2, 4))
         if updates:
             if updates_collections is None:
