@@ -1,7 +1,16 @@
 """`tf.train`: optimizers, learning-rate schedules, the global step, Saver and checkpoints."""
 
 from .frontend.train.optimizer import Optimizer  # noqa: F401
-from .frontend.train.optimizers import *  # noqa: F401,F403
+from .frontend.train.adadelta import *  # noqa: F401,F403
+from .frontend.train.adagrad import *  # noqa: F401,F403
+from .frontend.train.adagrad_da import *  # noqa: F401,F403
+from .frontend.train.adam import *  # noqa: F401,F403
+from .frontend.train.ftrl import *  # noqa: F401,F403
+from .frontend.train.gradient_descent import *  # noqa: F401,F403
+from .frontend.train.momentum import *  # noqa: F401,F403
+from .frontend.train.proximal_adagrad import *  # noqa: F401,F403
+from .frontend.train.proximal_gradient_descent import *  # noqa: F401,F403
+from .frontend.train.rmsprop import *  # noqa: F401,F403
 from .frontend.train.learning_rate_decay import *  # noqa: F401,F403
 from .frontend.train.training_util import *  # noqa: F401,F403
 from .frontend.train.saver import *  # noqa: F401,F403

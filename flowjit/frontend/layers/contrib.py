@@ -17,12 +17,19 @@ import math
 import numbers
 from typing import Any, Callable, Sequence
 
+from ...ir import dtypes
+from ..framework.graph import GraphKeys, get_default_graph
+from ..framework.tensor import Tensor, convert_to_tensor
+from ..train.adagrad import AdagradOptimizer
+from ..train.adam import AdamOptimizer
+from ..train.ftrl import FtrlOptimizer
+from ..train.gradient_descent import GradientDescentOptimizer
+from ..train.momentum import MomentumOptimizer
+from ..train.optimizer import Optimizer
+from ..train.rmsprop import RMSPropOptimizer
 from . import base as _base
 from . import core as _core
 from . import normalization as _normalization
-from ..framework.graph import GraphKeys, get_default_graph
-from ..framework.tensor import Tensor, convert_to_tensor
-from ...ir import dtypes
 
 __all__ = ["conv2d", "convolution2d", "max_pool2d", "avg_pool2d", "fully_connected", "linear", "relu", "dropout",
            "flatten", "batch_norm", "xavier_initializer", "xavier_initializer_conv2d",
@@ -465,13 +472,13 @@ def softmax(logits: Any, scope: Any = None) -> Tensor:
 
 # --- optimize_loss ----------------------------------------------------------------------
 
-OPTIMIZER_CLS_NAMES = {
-    "Adagrad": "AdagradOptimizer",
-    "Adam": "AdamOptimizer",
-    "Ftrl": "FtrlOptimizer",
-    "Momentum": "MomentumOptimizer",
-    "RMSProp": "RMSPropOptimizer",
-    "SGD": "GradientDescentOptimizer",
+OPTIMIZER_CLS_NAMES = {  # as in TF: optimizer name -> class
+    "Adagrad": AdagradOptimizer,
+    "Adam": AdamOptimizer,
+    "Ftrl": FtrlOptimizer,
+    "Momentum": MomentumOptimizer,
+    "RMSProp": RMSPropOptimizer,
+    "SGD": GradientDescentOptimizer,
 }
 
 
@@ -482,7 +489,6 @@ def optimize_loss(loss: Any, global_step: Any, learning_rate: Any, optimizer: An
     """Build a training op: optimizer by name ('SGD', 'Adam', ...), class or instance;
     optional learning-rate decay and global-norm gradient clipping. Returns the loss,
     computed after the update runs (TF1 contrib's `train_op`)."""
-    from ..train import optimizers as train_mod
     from ..ops import array_ops, math_ops
     from ..ops import variables as vars_mod
     from ..train.training_util import get_global_step
@@ -513,11 +519,11 @@ def optimize_loss(loss: Any, global_step: Any, learning_rate: Any, optimizer: An
                 raise ValueError(f"Optimizer name should be one of [{', '.join(OPTIMIZER_CLS_NAMES)}], got {optimizer}.")
             if lr is None:
                 raise ValueError(f"Learning rate is None, but should be specified if optimizer is string ({optimizer}).")
-            cls = getattr(train_mod, OPTIMIZER_CLS_NAMES[optimizer])
+            cls = OPTIMIZER_CLS_NAMES[optimizer]
             opt = cls(lr, 0.9) if optimizer == "Momentum" else cls(lr)
-        elif isinstance(optimizer, type) and issubclass(optimizer, train_mod.Optimizer):
+        elif isinstance(optimizer, type) and issubclass(optimizer, Optimizer):
             opt = optimizer(learning_rate=lr)
-        elif isinstance(optimizer, train_mod.Optimizer):
+        elif isinstance(optimizer, Optimizer):
             opt = optimizer
         elif callable(optimizer):
             opt = optimizer(lr) if lr is not None else optimizer()
