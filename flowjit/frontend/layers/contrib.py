@@ -27,6 +27,7 @@ from ..train.gradient_descent import GradientDescentOptimizer
 from ..train.momentum import MomentumOptimizer
 from ..train.optimizer import Optimizer
 from ..train.rmsprop import RMSPropOptimizer
+from ..ops import nn_ops
 from . import base as _base
 from . import core as _core
 from . import normalization as _normalization
@@ -38,14 +39,8 @@ __all__ = ["conv2d", "convolution2d", "max_pool2d", "avg_pool2d", "fully_connect
            "OPTIMIZER_CLS_NAMES"]
 
 
-def _nn():
-    from ..ops import nn_ops
-
-    return nn_ops
-
-
 def _relu(x: Tensor) -> Tensor:
-    return _nn().relu(x)
+    return nn_ops.relu(x)
 
 
 def _collect(outputs_collections: Any, alias: str, value: Tensor) -> Tensor:
@@ -173,7 +168,7 @@ def _scaled_regularizer(scale: float, scope: str | None, default_scope: str, pen
 
 def l2_regularizer(scale: float, scope: str | None = None) -> Callable:
     """weights -> scale * sum(weights ** 2) / 2 (`scale * tf.nn.l2_loss(weights)`)."""
-    return _scaled_regularizer(scale, scope, "l2_regularizer", lambda w: _nn().l2_loss(w), ".", "l2")
+    return _scaled_regularizer(scale, scope, "l2_regularizer", lambda w: nn_ops.l2_loss(w), ".", "l2")
 
 
 def l1_regularizer(scale: float, scope: str | None = None) -> Callable:
@@ -250,7 +245,7 @@ def _finish_layer(out: Tensor, weights: Any, biases: Any, weights_regularizer: A
                   normalizer_fn: Any, normalizer_params: Any, activation_fn: Any) -> Tensor:
     """The common tail of conv2d and fully_connected: add biases, record the regularization
     losses, then normalizer_fn and activation_fn."""
-    nn = _nn()
+    nn = nn_ops
     if biases is not None:
         out = nn.bias_add(out, biases)
     _regularize(weights, weights_regularizer, "kernel")
@@ -275,7 +270,7 @@ def conv2d(inputs: Any, num_outputs: int, kernel_size: Any, stride: Any = 1, pad
     if data_format not in (None, "NHWC", "NCHW"):
         raise ValueError(f"data_format has to be either NCHW or NHWC, got {data_format}")
     weights_initializer, biases_initializer = _default_initializers(weights_initializer, biases_initializer)
-    nn = _nn()
+    nn = nn_ops
     with _variable_scope(scope, "Conv", reuse) as sc:
         x = convert_to_tensor(inputs)
         channels_first = data_format == "NCHW"
@@ -349,7 +344,7 @@ def _pool(kind: str, inputs: Any, kernel_size: Any, stride: Any, padding: str, d
 
     if data_format not in ("NHWC", "NCHW"):
         raise ValueError(f"data_format has to be either NCHW or NHWC, got {data_format}")
-    nn = _nn()
+    nn = nn_ops
     graph = get_default_graph()
     with graph.name_scope(scope or default) as sc:
         x = convert_to_tensor(inputs)
@@ -467,7 +462,7 @@ def one_hot_encoding(labels: Any, num_classes: int, on_value: float = 1.0, off_v
 
 def softmax(logits: Any, scope: Any = None) -> Tensor:
     with get_default_graph().name_scope(scope or "softmax"):
-        return _nn().softmax(logits)
+        return nn_ops.softmax(logits)
 
 
 # --- optimize_loss ----------------------------------------------------------------------

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..framework.graph import GraphKeys, get_default_graph
 from ..framework.tensor import Tensor, convert_to_tensor
+from ..ops import array_ops, math_ops, nn_ops
 from ...ir import dtypes
 
 __all__ = ["Reduction", "compute_weighted_loss", "add_loss", "get_losses", "get_regularization_losses",
@@ -41,14 +42,8 @@ class Reduction:
             raise ValueError(f"Invalid Reduction Key {key}.")
 
 
-def _ops():
-    from ..ops import array_ops, math_ops, nn_ops
-
-    return math_ops, array_ops, nn_ops
-
-
 def _float(x: Any, like: Tensor | None = None) -> Tensor:
-    m, _, _ = _ops()
+    m = math_ops
     if isinstance(x, Tensor) or hasattr(x, "_as_graph_element"):
         t = convert_to_tensor(x)
         want = like.dtype if like is not None else (t.dtype if t.dtype.is_floating else dtypes.float32)
@@ -58,7 +53,8 @@ def _float(x: Any, like: Tensor | None = None) -> Tensor:
 
 def _num_present(losses: Tensor, weights: Tensor) -> Tensor:
     """How many of the (broadcast) weights are non-zero."""
-    m, a, _ = _ops()
+    m = math_ops
+    a = array_ops
     zero = convert_to_tensor(0, dtype=weights.dtype)
     present = m.cast(m.not_equal(weights, zero), losses.dtype)
     present = present * a.ones_like(losses)
@@ -69,7 +65,8 @@ def compute_weighted_loss(losses: Any, weights: Any = 1.0, scope: str | None = N
                           loss_collection: str | None = GraphKeys.LOSSES,
                           reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     Reduction.validate(reduction)
-    m, a, _ = _ops()
+    m = math_ops
+    a = array_ops
     graph = get_default_graph()
     with graph.name_scope(scope or "weighted_loss"):
         losses = convert_to_tensor(losses)
@@ -112,7 +109,7 @@ def get_regularization_losses(scope: str | None = None) -> list[Any]:
 
 
 def get_regularization_loss(scope: str | None = None, name: str = "total_regularization_loss") -> Tensor:
-    m, _, _ = _ops()
+    m = math_ops
     losses = get_regularization_losses(scope)
     if losses:
         return m.add_n(losses, name=name)
@@ -120,7 +117,7 @@ def get_regularization_loss(scope: str | None = None, name: str = "total_regular
 
 
 def get_total_loss(add_regularization_losses: bool = True, name: str = "total_loss", scope: str | None = None) -> Tensor:
-    m, _, _ = _ops()
+    m = math_ops
     losses = get_losses(scope=scope)
     if add_regularization_losses:
         losses = losses + get_regularization_losses(scope=scope)
@@ -159,7 +156,7 @@ def _pointwise_loss(default_scope: str, labels: Any, predictions: Any, weights: 
 def mean_squared_error(labels: Any, predictions: Any, weights: Any = 1.0, scope: str | None = None,
                        loss_collection: str | None = GraphKeys.LOSSES,
                        reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
-    m, _, _ = _ops()
+    m = math_ops
     return _pointwise_loss("mean_squared_error", labels, predictions, weights, scope, loss_collection, reduction,
                            lambda labels, predictions: m.square(predictions - labels))
 
@@ -167,7 +164,7 @@ def mean_squared_error(labels: Any, predictions: Any, weights: Any = 1.0, scope:
 def absolute_difference(labels: Any, predictions: Any, weights: Any = 1.0, scope: str | None = None,
                         loss_collection: str | None = GraphKeys.LOSSES,
                         reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
-    m, _, _ = _ops()
+    m = math_ops
     return _pointwise_loss("absolute_difference", labels, predictions, weights, scope, loss_collection, reduction,
                            lambda labels, predictions: m.abs(predictions - labels))
 
@@ -176,7 +173,7 @@ def huber_loss(labels: Any, predictions: Any, weights: Any = 1.0, delta: float =
                loss_collection: str | None = GraphKeys.LOSSES,
                reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """0.5 * e^2 where |e| <= delta, else delta * (|e| - 0.5 * delta)."""
-    m, _, _ = _ops()
+    m = math_ops
 
     def formula(labels: Tensor, predictions: Tensor) -> Tensor:
         abs_error = m.abs(predictions - labels)
@@ -192,7 +189,7 @@ def huber_loss(labels: Any, predictions: Any, weights: Any = 1.0, delta: float =
 def log_loss(labels: Any, predictions: Any, weights: Any = 1.0, epsilon: float = 1e-7, scope: str | None = None,
              loss_collection: str | None = GraphKeys.LOSSES,
              reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
-    m, _, _ = _ops()
+    m = math_ops
 
     def formula(labels: Tensor, predictions: Tensor) -> Tensor:
         eps = convert_to_tensor(epsilon, dtype=predictions.dtype)
@@ -206,7 +203,7 @@ def hinge_loss(labels: Any, logits: Any, weights: Any = 1.0, scope: str | None =
                loss_collection: str | None = GraphKeys.LOSSES,
                reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """max(0, 1 - (2 * labels - 1) * logits) for labels in {0, 1}."""
-    _, _, nn = _ops()
+    nn = nn_ops
 
     def formula(labels: Tensor, logits: Tensor) -> Tensor:
         one = convert_to_tensor(1, dtype=logits.dtype)
@@ -219,7 +216,9 @@ def hinge_loss(labels: Any, logits: Any, weights: Any = 1.0, scope: str | None =
 def softmax_cross_entropy(onehot_labels: Any, logits: Any, weights: Any = 1.0, label_smoothing: float = 0,
                           scope: str | None = None, loss_collection: str | None = GraphKeys.LOSSES,
                           reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
-    m, a, nn = _ops()
+    m = math_ops
+    a = array_ops
+    nn = nn_ops
     with get_default_graph().name_scope(scope or "softmax_cross_entropy_loss") as scope:
         labels, logits = _convert_pair(onehot_labels, logits)
         if label_smoothing > 0:
@@ -239,7 +238,8 @@ def softmax_cross_entropy(onehot_labels: Any, logits: Any, weights: Any = 1.0, l
 def sparse_softmax_cross_entropy(labels: Any, logits: Any, weights: Any = 1.0, scope: str | None = None,
                                  loss_collection: str | None = GraphKeys.LOSSES,
                                  reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
-    _, a, nn = _ops()
+    a = array_ops
+    nn = nn_ops
     with get_default_graph().name_scope(scope or "sparse_softmax_cross_entropy_loss") as scope:
         # TF's _remove_squeezable_dimensions: labels [batch, 1] and weights [batch, 1] lose
         # their last axis (weights of labels' shape plus a trailing 1 must not broadcast)
@@ -259,7 +259,7 @@ def sparse_softmax_cross_entropy(labels: Any, logits: Any, weights: Any = 1.0, s
 def sigmoid_cross_entropy(multi_class_labels: Any, logits: Any, weights: Any = 1.0, label_smoothing: float = 0,
                           scope: str | None = None, loss_collection: str | None = GraphKeys.LOSSES,
                           reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
-    _, a, nn = _ops()
+    nn = nn_ops
     with get_default_graph().name_scope(scope or "sigmoid_cross_entropy_loss") as scope:
         labels, logits = _convert_pair(multi_class_labels, logits)
         if label_smoothing > 0:
@@ -275,7 +275,7 @@ def cosine_distance(labels: Any, predictions: Any, axis: int | None = None, weig
                     scope: str | None = None, loss_collection: str | None = GraphKeys.LOSSES,
                     reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS, dim: int | None = None) -> Tensor:
     """1 - sum(labels * predictions, axis) for unit-normalized inputs."""
-    m, _, _ = _ops()
+    m = math_ops
     if dim is not None:
         if axis is not None:
             raise ValueError("Cannot specify both 'axis' and 'dim'")

@@ -20,22 +20,17 @@ from typing import Any, Sequence
 from ...ir import dtypes
 from ..framework.graph import get_default_graph
 from ..framework.tensor import Tensor, convert_to_tensor
+from ..ops import math_ops
 
 __all__ = ["exponential_decay", "piecewise_constant", "polynomial_decay", "natural_exp_decay",
            "inverse_time_decay", "cosine_decay", "cosine_decay_restarts", "linear_cosine_decay"]
-
-
-def _m():
-    from ..ops import math_ops
-
-    return math_ops
 
 
 def _as(x: Any, dtype: Any) -> Tensor:
     """`x` (Python number, tensor or variable) as a tensor of `dtype`."""
     if isinstance(x, Tensor) or hasattr(x, "_as_graph_element"):
         t = convert_to_tensor(x)
-        return t if t.dtype == dtype else _m().cast(t, dtype)
+        return t if t.dtype == dtype else math_ops.cast(t, dtype)
     return convert_to_tensor(x, dtype=dtype)
 
 
@@ -52,7 +47,7 @@ def _lr(learning_rate: Any) -> Tensor:
 
 def _fraction(global_step: Any, decay_steps: Any, dtype: Any, staircase: bool) -> Tensor:
     p = _as(global_step, dtype) / _as(decay_steps, dtype)
-    return _m().floor(p) if staircase else p
+    return math_ops.floor(p) if staircase else p
 
 
 def exponential_decay(learning_rate: Any, global_step: Any, decay_steps: Any, decay_rate: Any,
@@ -61,7 +56,7 @@ def exponential_decay(learning_rate: Any, global_step: Any, decay_steps: Any, de
     with get_default_graph().name_scope(name or "ExponentialDecay"):
         lr = _lr(learning_rate)
         p = _fraction(global_step, decay_steps, lr.dtype, staircase)
-        return _m().multiply(lr, _m().pow(_as(decay_rate, lr.dtype), p))
+        return math_ops.multiply(lr, math_ops.pow(_as(decay_rate, lr.dtype), p))
 
 
 def natural_exp_decay(learning_rate: Any, global_step: Any, decay_steps: Any, decay_rate: Any,
@@ -70,7 +65,7 @@ def natural_exp_decay(learning_rate: Any, global_step: Any, decay_steps: Any, de
     with get_default_graph().name_scope(name or "NaturalExpDecay"):
         lr = _lr(learning_rate)
         p = _fraction(global_step, decay_steps, lr.dtype, staircase)
-        return _m().multiply(lr, _m().exp(_m().negative(_as(decay_rate, lr.dtype)) * p))
+        return math_ops.multiply(lr, math_ops.exp(math_ops.negative(_as(decay_rate, lr.dtype)) * p))
 
 
 def inverse_time_decay(learning_rate: Any, global_step: Any, decay_steps: Any, decay_rate: Any,
@@ -86,7 +81,7 @@ def inverse_time_decay(learning_rate: Any, global_step: Any, decay_steps: Any, d
 def polynomial_decay(learning_rate: Any, global_step: Any, decay_steps: Any, end_learning_rate: Any = 0.0001,
                      power: Any = 1.0, cycle: bool = False, name: str | None = None) -> Tensor:
     _require_step(global_step, "polynomial_decay")
-    m = _m()
+    m = math_ops
     with get_default_graph().name_scope(name or "PolynomialDecay"):
         lr = _lr(learning_rate)
         dt = lr.dtype
@@ -106,7 +101,7 @@ def polynomial_decay(learning_rate: Any, global_step: Any, decay_steps: Any, end
 def cosine_decay(learning_rate: Any, global_step: Any, decay_steps: Any, alpha: Any = 0.0,
                  name: str | None = None) -> Tensor:
     _require_step(global_step, "cosine_decay")
-    m = _m()
+    m = math_ops
     with get_default_graph().name_scope(name or "CosineDecay"):
         lr = _lr(learning_rate)
         dt = lr.dtype
@@ -125,7 +120,7 @@ def cosine_decay_restarts(learning_rate: Any, global_step: Any, first_decay_step
     """SGDR (Loshchilov & Hutter): cosine decay restarting after first_decay_steps, then
     t_mul times as long each period, each period's peak scaled by m_mul."""
     _require_step(global_step, "cosine_decay_restarts")
-    m = _m()
+    m = math_ops
     with get_default_graph().name_scope(name or "SGDRDecay"):
         lr = _lr(learning_rate)
         dt = lr.dtype
@@ -149,7 +144,7 @@ def cosine_decay_restarts(learning_rate: Any, global_step: Any, first_decay_step
 def linear_cosine_decay(learning_rate: Any, global_step: Any, decay_steps: Any, num_periods: float = 0.5,
                         alpha: float = 0.0, beta: float = 0.001, name: str | None = None) -> Tensor:
     _require_step(global_step, "linear_cosine_decay")
-    m = _m()
+    m = math_ops
     with get_default_graph().name_scope(name or "LinearCosineDecay"):
         lr = _lr(learning_rate)
         dt = lr.dtype
@@ -167,7 +162,7 @@ def piecewise_constant(x: Any, boundaries: Sequence[Any], values: Sequence[Any],
     """values[0] while x <= boundaries[0], values[1] while x <= boundaries[1], ..., values[-1] after."""
     if len(values) != len(boundaries) + 1:
         raise ValueError("The length of boundaries should be 1 less than the length of values")
-    m = _m()
+    m = math_ops
     with get_default_graph().name_scope(name or "PiecewiseConstant"):
         x = convert_to_tensor(x)
         vals = [convert_to_tensor(v) if isinstance(v, Tensor) else None for v in values]
