@@ -244,8 +244,8 @@ out = {}
 if framework == "flowjit":
     sys.path.insert(0, sys.argv[2])
     import flowjit as tf
-    from flowjit.runtime import cpu
-    cpu.RUNTIME.library()  # the runtime library (thread pool, GEMM) is installed code, not the step
+    from flowjit.compiler.driver import RUNTIME
+    RUNTIME.library()  # the runtime library (thread pool, GEMM) is installed code, not the step
     g = tf.Graph()
     with g.as_default():
         x = tf.placeholder(tf.float32, [64, 784]); y = tf.placeholder(tf.int32, [64])
@@ -326,7 +326,7 @@ def workload_e(repeat: int) -> dict[str, Any]:
         env = dict(os.environ, FLOWJIT_CACHE_DIR=cache, PYTHONPATH=ROOT)
         # the runtime library is compiled once per machine (like JAX's or TF's own binaries)
         subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]);"
-                        "from flowjit.runtime import cpu; cpu.RUNTIME.library()", ROOT], env=env, check=True)
+                        "from flowjit.compiler.driver import RUNTIME; RUNTIME.library()", ROOT], env=env, check=True)
         cold = _child("flowjit", env)
         warm = _child("flowjit", env)
     if cold and warm:

@@ -10,7 +10,7 @@ import numpy as np
 from flowjit.ir.graph import Graph
 from flowjit.ir.text import assert_graphs_equal, parse_graph
 from flowjit.passes import run_passes
-from flowjit.runtime.reference import Interpreter
+from flowjit.runtime.devices.reference import Interpreter
 from flowjit.runtime.state import SessionState
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import flowjit as tf
-import flowjit.runtime.cpu  # noqa: F401  (registers the cpu backend)
+import flowjit.runtime.devices.cpu  # noqa: F401  (registers the cpu backend)
 
 RNG = np.random.default_rng(7)
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import flowjit as tf
-import flowjit.runtime.cpu  # noqa: F401  (registers the cpu backend)
+import flowjit.runtime.devices.cpu  # noqa: F401  (registers the cpu backend)
 
 UNARY = [tf.tanh, tf.sigmoid, tf.abs, tf.negative, tf.square, tf.nn.relu, lambda x: tf.sqrt(tf.abs(x)),
          lambda x: tf.log(tf.abs(x) + 1.0), lambda x: tf.exp(tf.minimum(x, 5.0)), tf.floor, tf.nn.softplus]

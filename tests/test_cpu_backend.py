@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import flowjit as tf
-import flowjit.runtime.cpu as cpu
+import flowjit.runtime.devices.cpu as cpu
 from flowjit import errors
 
 RNG = np.random.default_rng(1234)
@@ -556,7 +556,7 @@ def test_dump_hook_receives_llvm_stages():
 @pytest.mark.slow
 def test_disk_cache_skips_llvm_in_a_new_process(tmp_path):
     script = (
-        "import numpy as np, flowjit as tf, flowjit.runtime.cpu\n"
+        "import numpy as np, flowjit as tf, flowjit.runtime.devices.cpu\n"
         "from flowjit.compiler.llvm import jit\n"
         "g = tf.Graph()\n"
         "with g.as_default():\n"

@@ -15,7 +15,7 @@ from flowjit.__main__ import main
 from flowjit.ir.text import parse_graph, print_graph
 from flowjit.passes import dump, pipeline_context
 from flowjit.runtime.executor import register_backend
-from flowjit.runtime.reference import ReferenceBackend
+from flowjit.runtime.devices.reference import ReferenceBackend
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -48,8 +48,9 @@ def test_flowjit_dump_env_writes_every_stage(tmp_path, monkeypatch):
         sess.run(loss, {x: np.ones((2, 3), np.float32)})
         assert sess.pipeline_report.dump_dir == os.path.join(str(tmp_path), "plan_0001")
     folder, names = files_of(tmp_path)
-    assert names[0] == "000_input.dot" and names[1] == "000_input.txt"
-    assert "001_simplification.constant_folding.1.txt" in names
+    assert names[0] == "000_input.dot" and names[1] == "000_input.txt"  # the user's graph, then
+    assert names[2] == "001_pruned.dot" and names[3] == "001_pruned.txt"  # the plan graph pruning made
+    assert "002_simplification.constant_folding.1.txt" in names
     assert any(n.endswith("_fusion.txt") for n in names) and any(n.endswith("_fusion_groups.txt") for n in names)
     assert names[-1] == "pipeline.txt"
     numbers = [int(n[:3]) for n in names if n[:3].isdigit()]
@@ -59,12 +60,12 @@ def test_flowjit_dump_env_writes_every_stage(tmp_path, monkeypatch):
         with open(os.path.join(folder, name), encoding="utf-8") as f:
             return f.read()
 
-    first = read("001_simplification.constant_folding.1.txt")
+    first = read("002_simplification.constant_folding.1.txt")
     assert first.startswith("# flowjit dump: simplification.constant_folding.1\n"
                             "# pipeline: simplification*(constant_folding, simplify, cse, dce) > fusion > cleanup\n")
     folded = parse_graph(first)  # a dump parses back
     assert [n.name for n in folded if n.provenance.created_by == "constant_folding"] == ["mul"]
-    assert "#d62728" in read("001_simplification.constant_folding.1.dot")  # what changed is highlighted
+    assert "#d62728" in read("002_simplification.constant_folding.1.dot")  # what changed is highlighted
     assert "#d62728" not in read("000_input.dot")
     groups = read([n for n in names if n.endswith("_fusion_groups.txt")][0])
     assert "fused_matmul:" in groups and "MatMul" in groups and "not fused:" in groups

@@ -117,7 +117,7 @@ def test_config_proto_keeps_tf_fields_working():
 
 @pytest.mark.skipif(not HAS_CPU, reason="llvmlite backend not available")
 def test_cpu_executable_keeps_at_most_max_plans(monkeypatch):
-    from flowjit.runtime import cpu
+    from flowjit.runtime.devices import cpu
 
     x = tf.placeholder(tf.float32, shape=[None])
     y = x * 3.0

@@ -13,7 +13,7 @@ import pytest
 
 import flowjit as tf
 from flowjit.runtime import available_backends
-from flowjit.runtime import reference
+from flowjit.runtime.devices import reference
 
 BACKENDS = ["reference"] + (["cpu"] if "cpu" in available_backends() else [])
 

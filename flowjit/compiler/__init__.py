@@ -9,6 +9,8 @@
   cost.py        the cost model fusion, threading and codegen share
   program.py     the Program: buffers, kernel/host/control steps
   codegen.py     LLVM IR for a Program: segment functions, parallel regions
+  driver.py      the compile driver: a specialized plan graph -> Program + native code (cache
+                 lookup, codegen, JIT), the runtime library (thread pool, GEMM), error sites
   routines/      library routines, one class each (plans and emits): scans, top-k, scatters
   llvm/          below codegen and routines: value helpers (emit.py), the vectorizable math
                  library, compensated sums, the JIT (jit.py), the disk object cache, dumps

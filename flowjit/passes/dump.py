@@ -3,7 +3,11 @@
 Turn on with `FLOWJIT_DUMP=<dir>` or `flowjit.passes.pipeline_context(dump_dir=<dir>)`. Each
 compiled plan gets a folder `<dir>/plan_NNNN/` holding
 
-    000_input.txt / .dot            the pruned plan graph given to the pipeline
+    000_input.txt / .dot            a Session's plan: the user's whole graph as given
+    001_pruned.txt / .dot           the plan graph pruning made of it, which the pipeline
+                                    starts from (highlighted: what pruning changed, e.g. fed
+                                    values become Placeholders); a graph given straight to
+                                    `run_passes` or `flowjit dump` has just `000_input`
     001_simplification.constant_folding.1.txt / .dot
                                     the IR after each pass that changed it (the file name has
                                     the group, the pass and the fixed-point iteration); the DOT
@@ -26,7 +30,7 @@ import contextlib
 import contextvars
 import os
 import threading
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from ..ir.graph import Graph
 from .manager import Instrument, PassRecord, PipelineReport
@@ -119,8 +123,9 @@ def _node_signatures(graph: Graph) -> dict[str, tuple]:
 class DumpInstrument(Instrument):
     """Writes the IR after every pass that changed it (see the module docstring)."""
 
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, earlier: Sequence[tuple[str, Graph]] = ()) -> None:
         self.root = root
+        self.earlier = list(earlier)  # stages before the pipeline's input (a Session: the whole graph)
         self.dump: PlanDump | None = None
         self.previous: dict[str, tuple] = {}
 
@@ -128,8 +133,13 @@ class DumpInstrument(Instrument):
         self.dump = PlanDump(self.root, report.pipeline)
         report.dump = self.dump
         report.dump_dir = self.dump.path
-        self.dump.write_graph("input", graph)
-        self.previous = _node_signatures(graph)
+        for stage, earlier in self.earlier:
+            self.dump.write_graph(stage, earlier)
+            self.previous = _node_signatures(earlier)
+        now = _node_signatures(graph)
+        changed = {name for name, sig in now.items() if self.previous.get(name) != sig} if self.earlier else None
+        self.dump.write_graph("pruned" if self.earlier else "input", graph, changed)
+        self.previous = now
 
     def after_pass(self, record: PassRecord, graph: Graph) -> None:
         assert self.dump is not None

@@ -504,7 +504,9 @@ class PassManager:
                 p.remove(name)
         return p
 
-    def run(self, graph: Graph) -> tuple[Graph, PipelineReport]:
+    def run(self, graph: Graph, source: Graph | None = None) -> tuple[Graph, PipelineReport]:
+        """Run the pipeline on `graph`. `source` is the graph `graph` was pruned from (a
+        Session's plan): the dump then shows it as `input` before `graph` as `pruned`."""
         pipeline = self._effective_pipeline()
         ctx = self.context
         report = PipelineReport(pipeline.describe(), verified=ctx.should_verify())
@@ -513,7 +515,7 @@ class PassManager:
         if dump_dir:
             from .dump import DumpInstrument
 
-            instruments.insert(0, DumpInstrument(dump_dir))
+            instruments.insert(0, DumpInstrument(dump_dir, [] if source is None else [("input", source)]))
             report.dump_dir = dump_dir
         logger.info("running pipeline %s", report.pipeline)
         start = time.perf_counter()

@@ -1,8 +1,8 @@
-"""Executing compiled plans: the backends, per-session state, the executor contract."""
+"""Executing compiled plans: the plan driver (plan.py), the backends (devices/), the host-side
+kernels plans call back into (host/), per-session state, the executor contract."""
 
 from .executor import available_backends, get_backend, register_backend
 from .state import SessionState
-from . import reference  # noqa: F401  (registers the reference backend)
-from . import cpu  # noqa: F401  (registers the LLVM backend "cpu", the default from now on)
+from . import devices  # noqa: F401  (registers the backends: reference, and the LLVM backend "cpu")
 
 __all__ = ["available_backends", "get_backend", "register_backend", "SessionState"]

@@ -1,10 +1,11 @@
 """The contract between Session and the backends.
 
-Session prunes the user's graph to a *plan graph*: a plain `ir.Graph` whose `params` are the
-fed values (Placeholder nodes, bound in order), whose `results` are the fetched values and
-whose `targets` are nodes run only for their effects. After the pass pipeline, a `Backend`
-compiles it into an `Executable`; `Executable.run(feeds, state)` returns one NumPy array per
-result. Session never looks inside; any backend (reference, cpu/LLVM, gpu, remote) slots in.
+The plan driver (plan.py, called by Session) prunes the user's graph to a *plan graph*: a
+plain `ir.Graph` whose `params` are the fed values (Placeholder nodes, bound in order), whose
+`results` are the fetched values and whose `targets` are nodes run only for their effects.
+After the pass pipeline and placement, a `Backend` compiles it into an `Executable`;
+`Executable.run(feeds, state)` returns one NumPy array per result. Session never looks inside;
+any backend (reference, cpu/LLVM, gpu, remote) slots in.
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ def _execute(request: dict[str, Any]) -> dict[str, Any]:
     import numpy as np
 
     import flowjit as tf
-    import flowjit.runtime.cpu  # noqa: F401  (registers the cpu backend)
+    import flowjit.runtime.devices.cpu  # noqa: F401  (registers the cpu backend)
 
     from .program import build
 
@@ -98,7 +98,7 @@ def child_main() -> None:
     os.dup2(2, 1)
     requests = sys.stdin.buffer
     try:
-        import flowjit.runtime.cpu  # noqa: F401
+        import flowjit.runtime.devices.cpu  # noqa: F401
     except BaseException:  # flowjit itself is broken (mid-edit, say): not a finding
         _write_frame(channel, {"fatal": traceback.format_exc()})
         return

@@ -574,7 +574,7 @@ class GraphTranslation:
                 step.outputs.append(("host", v))
         self.steps_seq.append(step)
         if node.op in CONTROL_FLOW:
-            self._count(self.native_ops, node)  # driven on the host, bodies compiled (runtime/cpu.py)
+            self._count(self.native_ops, node)  # driven on the host, bodies compiled (runtime/devices/cpu.py)
         elif not registry.get_op(node.op).host:
             self._count(self.fallback_ops, node)
 

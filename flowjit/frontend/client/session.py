@@ -1,10 +1,11 @@
 """`tf.Session`: prune, optimize, compile and run exactly what the fetches need.
 
 The path of one `run` (docs/architecture.md): flatten the fetches, resolve feeds, build a
-signature, look it up in the compiled-plan cache; on a miss prune the graph to a plan graph
-(params = feeds, results = fetched tensors, targets = fetched operations), run the pass
-pipeline, compile with the session's backend; then call the executable with the feed arrays
-and this session's variable state, and rebuild the fetch structure from the results.
+signature, look it up in the compiled-plan cache; on a miss build the plan (runtime/plan.py:
+prune the graph to a plan graph with params = feeds, results = fetched tensors, targets =
+fetched operations, run the pass pipeline, place, compile with the session's backend); then
+call the executable with the feed arrays and this session's variable state, and rebuild the
+fetch structure from the results.
 """
 
 from __future__ import annotations
@@ -21,10 +22,9 @@ from ... import options
 from ...ir.graph import Graph as IRGraph
 from ...ir.graph import Node, Value
 from ...passes import manager as _pass_manager
-from ...passes import pipeline as _pipeline
-from ...passes.prune import prune
 from ...runtime import SessionState, get_backend
-from ...runtime.placement import LOCAL_CPU, place
+from ...runtime.placement import LOCAL_CPU
+from ...runtime.plan import build_plan
 from ..framework import tracing as _tracing  # noqa: F401  (lets passes.replace_pattern trace Python functions)
 from ..framework.graph import Graph, get_default_graph
 from ..framework.tensor import Operation, Tensor
@@ -419,12 +419,15 @@ class BaseSession:
         return values, arrays
 
     def _compile(self, fetches: list[Value], targets: list[Node], feeds: list[Value]) -> _CompiledPlan:
-        plan_graph = prune(self._graph, fetches, targets, feeds)
-        plan_graph, report = _pipeline.run_pipeline(plan_graph, self._pipeline)
-        self._pipeline_report = report
-        place(plan_graph, [d.name for d in self._devices], self._config.allow_soft_placement)
-        with report.backend_stage():  # the backend may add its stages to this plan's dump
-            executable = self._backend.compile(plan_graph)
+        """Build the plan of one signature (runtime/plan.py: prune, passes, placement, backend)."""
+
+        def keep_report(report: Any) -> None:
+            self._pipeline_report = report
+
+        executable, plan_graph, _ = build_plan(
+            self._graph, fetches, targets, feeds, backend=self._backend, pipeline=self._pipeline,
+            devices=[d.name for d in self._devices], allow_soft_placement=self._config.allow_soft_placement,
+            on_report=keep_report)
         if getattr(self._config, "plan_cache_size", None) is not None and hasattr(executable, "max_plans"):
             executable.max_plans = self._config.plan_cache_size  # one setting bounds both levels
         return _CompiledPlan(executable, plan_graph)

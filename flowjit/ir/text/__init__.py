@@ -75,8 +75,8 @@ Modules: syntax.py (lexical facts both sides share), printer.py, parser.py, comp
 """
 
 from .compare import assert_graphs_equal, attr_equal, graph_differences, graphs_equal
-from .parser import parse_attr, parse_graph
+from .parser import MAX_NESTING, parse_attr, parse_graph
 from .printer import format_attr, print_graph
 
 __all__ = ["print_graph", "parse_graph", "format_attr", "parse_attr", "graphs_equal",
-           "graph_differences", "assert_graphs_equal", "attr_equal"]
+           "graph_differences", "assert_graphs_equal", "attr_equal", "MAX_NESTING"]

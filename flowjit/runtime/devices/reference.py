@@ -2,73 +2,23 @@
 
 It is the oracle every other backend is tested against, so it is strict: a kernel that
 returns the wrong dtype or a shape that contradicts inference is an InternalError naming the
-node, not something to paper over.
+node, not something to paper over (runtime/host/kernels.py: `run_node`, `check_output`).
 """
 
 from __future__ import annotations
 
-import sys
 from typing import Any, Sequence
 
 import numpy as np
 
-from ..ir import errors
-from ..ir.graph import Graph, Node
-from ..ir.registry import get_op
-from .executor import register_backend
-from .state import SessionState
+from ...ir import errors
+from ...ir.graph import Graph
+from ...ir.registry import get_op
+from ..executor import register_backend
+from ..host.kernels import KernelContext, check_output, read_lazy, run_node
+from ..state import SessionState
 
-
-class KernelContext:
-    """What a reference kernel may use besides its input arrays."""
-
-    __slots__ = ("node", "state", "interpreter")
-
-    def __init__(self, node: Node, state: SessionState, interpreter: "Interpreter") -> None:
-        self.node = node
-        self.state = state
-        self.interpreter = interpreter
-
-    @property
-    def attrs(self) -> dict[str, Any]:
-        return self.node.attrs
-
-    def error(self, cls: type[errors.OpError], message: str) -> errors.OpError:
-        return errors.node_error(cls, self.node, message)
-
-    def error_unbound_arg(self) -> None:
-        raise self.error(errors.InternalError, "function parameter was not bound by its caller")
-
-    def run_graph(self, graph: Graph, args: Sequence[np.ndarray]) -> list[np.ndarray]:
-        """Run a function-body graph (params bound to args) and return its results.
-
-        Every node of the body runs (bodies are pruned when they are built, and `targets` are
-        nodes of the body), sharing this session's state.
-        """
-        return self.interpreter.child(graph).run(args, self.state)
-
-    def rng(self) -> np.random.Generator:
-        return self.state.rng(self.node.name, self.node.graph.seed, self.node.attrs.get("seed"))
-
-    def print(self, text: str) -> None:
-        if self.state.print_fn is not None:
-            self.state.print_fn(text)
-        else:
-            print(text, file=sys.stderr)
-
-
-def check_output(node: Node, index: int, array: Any) -> np.ndarray:
-    """Normalize a kernel result to an ndarray and check it against the node's declared type."""
-    out = np.asarray(array)
-    spec = node.outputs[index]
-    if out.dtype != spec.dtype.np_dtype:
-        raise errors.node_error(errors.InternalError, node,
-                                f"reference kernel returned {out.dtype} for output {index}, declared {spec.dtype.name}")
-    if not spec.shape.is_compatible_with(out.shape):
-        raise errors.node_error(errors.InternalError, node,
-                                f"reference kernel returned shape {list(out.shape)} for output {index}, "
-                                f"declared {spec.shape}")
-    return out
+__all__ = ["KernelContext", "check_output", "Interpreter", "TopLevelInterpreter", "ReferenceBackend"]
 
 
 class Interpreter:
@@ -96,7 +46,7 @@ class Interpreter:
     def _read(self, value: Any, env: dict, state: SessionState) -> np.ndarray:
         node = value.node
         if id(node) in self.lazy:  # a variable: read it now, at the consumer's turn
-            return check_output(node, 0, get_op(node.op).kernel(KernelContext(node, state, self)))
+            return read_lazy(node, KernelContext(node, state, self))
         return env[id(node)][value.index]
 
     def run(self, args: Sequence[np.ndarray], state: SessionState) -> list[np.ndarray]:
@@ -113,23 +63,7 @@ class Interpreter:
                 continue
             refs = self.ref_inputs[id(node)]
             inputs = [None if k in refs else self._read(v, env, state) for k, v in enumerate(node.inputs)]
-            ctx = KernelContext(node, state, self)
-            try:
-                result = get_op(node.op).kernel(ctx, *inputs)
-            except errors.OpError:
-                raise
-            except Exception as e:  # a kernel crash becomes an error naming the node
-                raise errors.node_error(errors.InvalidArgumentError, node, f"{type(e).__name__}: {e}") from e
-            n_out = len(node.outputs)
-            if n_out == 1:
-                outs = [check_output(node, 0, result)]
-            else:
-                result = tuple(result) if result is not None else ()
-                if len(result) != n_out:
-                    raise errors.node_error(errors.InternalError, node,
-                                            f"reference kernel returned {len(result)} outputs, declared {n_out}")
-                outs = [check_output(node, i, r) for i, r in enumerate(result)]
-            env[id(node)] = outs
+            env[id(node)] = run_node(node, inputs, KernelContext(node, state, self))
         return [self._read(v, env, state) for v in graph.results]
 
 

@@ -2,12 +2,13 @@
 
 `CpuBackend.compile(graph)` returns a `CpuExecutable`. On the first run with a given signature
 (the concrete feed shapes, and the shapes of variables whose declared shape is partial) the
-plan graph is specialized to those shapes, lowered to a `Program` (compiler/schedule.py),
-compiled (compiler/codegen.py, compiler/jit.py: memory and disk cache) and wrapped in a
-`NativePlan`. A run of a NativePlan fills the pointer table (`argv`) with this run's feeds,
-fresh result arrays and the variables' arrays, and calls one native function per native
-segment; nodes without a lowering (and host ops such as Print or Assert) run in between with
-their reference kernels. A plan with no such node is a single call into native code.
+plan graph is specialized to those shapes, lowered to a `Program` and compiled by the compile
+driver (compiler/driver.py: compiler/schedule/, compiler/codegen.py, compiler/llvm/jit.py with
+its memory and disk cache), and the compiled parts are wrapped in a `NativePlan`. A run of a
+NativePlan fills the pointer table (`argv`) with this run's feeds, fresh result arrays and the
+variables' arrays, and calls one native function per native segment; nodes without a lowering
+(and host ops such as Print or Assert) run in between with their reference kernels
+(runtime/host/). A plan with no such node is a single call into native code.
 
 Memory: temporaries live in an arena allocated once per plan (runtime/buffers.py places them);
 a second thread running the same plan at the same time gets a private arena. Variables are
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import collections
 import ctypes
-import os
 import threading
 import time
 import warnings
@@ -30,93 +30,22 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .. import options
-from ..compiler import codegen, schedule
-from ..compiler.llvm import cache, jit
-from ..compiler.llvm import dump as _dump
-from ..compiler.targets.cpu import gemm as _gemm
-from ..compiler.targets.cpu import host, parallel
-from ..compiler.program import Buffer, HostStep, KernelStep, Program, walk_steps
-from ..compiler.specialize import specialize
-from ..ir import errors
-from ..ir.graph import Graph, Node, Value
-from ..ir.registry import get_op
-from . import buffers as _buffers
-from .executor import register_backend
-from .reference import Interpreter, KernelContext, check_output
-from .state import SessionState
+from ... import options
+from ...compiler import driver
+from ...compiler.driver import RUNTIME, CompiledPlan
+from ...compiler.llvm import jit
+from ...compiler.program import Buffer, HostStep, KernelStep, Program, walk_steps
+from ...compiler.specialize import specialize
+from ...ir import errors
+from ...ir.graph import Graph, Value
+from ...ir.registry import get_op
+from .. import buffers as _buffers
+from ..executor import register_backend
+from ..host.kernels import KernelContext, read_lazy, run_node
+from ..state import SessionState
+from .reference import Interpreter
 
 _SEGMENT = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p)
-_WORKER = ctypes.CFUNCTYPE(None, ctypes.c_int64)
-
-
-# --- the process-wide runtime library: thread pool and GEMM --------------------------------------
-
-class _Runtime:
-    def __init__(self) -> None:
-        self.lock = threading.RLock()
-        self.lib: jit.JitLibrary | None = None
-        self.nthreads = self._threads()
-        self.workers_started = False
-
-    @staticmethod
-    def _threads() -> int:
-        if options.get("FLOWJIT_NUM_THREADS") is not None:
-            return options.get("FLOWJIT_NUM_THREADS")
-        try:
-            return max(1, len(os.sched_getaffinity(0)))
-        except (AttributeError, OSError):
-            return max(1, os.cpu_count() or 1)
-
-    def library(self) -> jit.JitLibrary:
-        if self.lib is None:
-            with self.lock:
-                if self.lib is None:
-                    import llvmlite.ir as ir
-
-                    def text() -> str:
-                        mod = ir.Module(name="flowjit_runtime")
-                        t = host.host_target()
-                        mod.triple, mod.data_layout = t.triple, t.data_layout
-                        parallel.build_pool(mod)
-                        _gemm.build_library(mod)
-                        return str(mod)
-
-                    symbols = parallel.POOL_SYMBOLS + _gemm.SYMBOLS
-                    lib = jit.compile_ir(text, cache.cache_key("flowjit-runtime"), "flowjit_runtime", symbols)
-                    for s in symbols:
-                        jit.add_symbol(s, lib[s])
-                    self.lib = lib
-        return self.lib
-
-    def start_workers(self) -> None:
-        if self.workers_started or self.nthreads <= 1:
-            return
-        with self.lock:
-            if self.workers_started:
-                return
-            lib = self.library()
-            worker = _WORKER(lib["flowjit_worker_main"])
-            self._worker_fn = worker
-            ready = ctypes.CFUNCTYPE(ctypes.c_int32)(lib["flowjit_pool_ready"])
-            for tid in range(1, self.nthreads):
-                t = threading.Thread(target=worker, args=(tid,), name=f"flowjit-worker-{tid}", daemon=True)
-                t.start()
-            while ready() < self.nthreads - 1:
-                time.sleep(0.0001)
-            ctypes.CFUNCTYPE(None, ctypes.c_int32)(lib["flowjit_pool_set_workers"])(self.nthreads - 1)
-            self.workers_started = True
-
-    def after_fork(self) -> None:
-        self.lock = threading.RLock()
-        if self.lib is not None:
-            ctypes.CFUNCTYPE(None)(self.lib["flowjit_pool_reset"])()
-        self.workers_started = False
-
-
-RUNTIME = _Runtime()
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=RUNTIME.after_fork)
 
 
 # --- variables --------------------------------------------------------------------------------------
@@ -187,6 +116,12 @@ class NativePlan:
                              for s in walk_steps(program.steps))
         self._interp = _CompiledBodies()
         self.epoch = 0  # bumped whenever argv's feed/result slots are repointed
+
+    @classmethod
+    def from_compiled(cls, compiled: CompiledPlan) -> "NativePlan":
+        """The runnable plan of what `compiler.driver.compile_plan` returned."""
+        return cls(compiled.program, compiled.graph, compiled.lib, compiled.segments, compiled.segment_steps,
+                   compiled.error_sites)
 
     def _fill_static(self, argv: Any, arena: np.ndarray) -> None:
         base = arena.ctypes.data
@@ -363,7 +298,7 @@ class NativePlan:
                 return env[v]
             node = v.node
             if get_op(node.op).extra.get("lazy"):
-                return check_output(node, 0, get_op(node.op).kernel(KernelContext(node, state, self._interp)))
+                return read_lazy(node, KernelContext(node, state, self._interp))
             raise errors.InternalError(None, None, f"value {v.name} was not computed")
         raise errors.InternalError(None, None, f"bad host input {x!r}")
 
@@ -378,22 +313,7 @@ class NativePlan:
             # variable's array in place
             inputs = [np.array(a, copy=True) if isinstance(x, Buffer) and x.kind == "var" else a
                       for x, a in zip(step.inputs, inputs)]
-        ctx = KernelContext(node, state, self._interp)
-        try:
-            result = opdef.kernel(ctx, *inputs)
-        except errors.OpError:
-            raise
-        except Exception as e:
-            raise errors.node_error(errors.InvalidArgumentError, node, f"{type(e).__name__}: {e}") from e
-        n_out = len(node.outputs)
-        if n_out == 1:
-            outs = [check_output(node, 0, result)]
-        else:
-            result = tuple(result) if result is not None else ()
-            if len(result) != n_out:
-                raise errors.node_error(errors.InternalError, node,
-                                        f"reference kernel returned {len(result)} outputs, declared {n_out}")
-            outs = [check_output(node, i, r) for i, r in enumerate(result)]
+        outs = run_node(node, inputs, KernelContext(node, state, self._interp))
         live_vars = [state.variables[b.name] for b in self.var_bufs if b.name in state.variables]
         for v, o, slot in zip(node.values, outs, step.outputs):
             if any(np.may_share_memory(o, a) for a in live_vars):
@@ -556,7 +476,7 @@ class CpuExecutable:
         self._reference: Interpreter | None = None
         self._dynamic_vars = [(n.attrs["var"]) for n in graph.nodes
                               if n.op == "VariableV2" and not n.outputs[0].shape.is_fully_defined()]
-        from ..passes import dump as pass_dump
+        from ...passes import dump as pass_dump
 
         self._dump = pass_dump.current()  # compiled lazily: keep the plan's dump folder for later
         self.last_plan: NativePlan | None = None
@@ -626,11 +546,11 @@ class CpuExecutable:
     def _compile(self, feeds: Sequence[np.ndarray], state: SessionState) -> Any:
         var_shapes = {v: np.shape(state.variables[v]) for v in self._dynamic_vars}
         graph = specialize(self.graph, [f.shape for f in feeds], var_shapes)
-        from ..passes import dump as pass_dump
+        from ...passes import dump as pass_dump
 
         try:
             with pass_dump.active(self._dump):
-                plan = compile_plan(graph)
+                plan = compile_native_plan(graph)
         except errors.OpError:
             raise
         except Exception as e:  # noqa: BLE001  (a compiler failure must not stop the user's program)
@@ -643,106 +563,14 @@ class CpuExecutable:
         return plan
 
 
-TIMES: dict[str, float] = {}
-
-
-def _tick(name: str, t0: float) -> float:
-    t = time.perf_counter()
-    TIMES[name] = TIMES.get(name, 0.0) + (t - t0) * 1e3
-    return t
-
-
-PLAN_FORMAT = "plan-v2"  # v2: the key holds the scheduled program
-
-
-def fingerprint(graph: Graph) -> str:
-    """What the generated code depends on: the specialized plan graph as IR text (large
-    constant arrays elided: they reach the code through pointers, never as literals)."""
-    from ..ir.text import print_graph
-
-    return print_graph(graph, locations=False, provenance=False, elide_large=64)
-
-
-def compile_plan(graph: Graph) -> NativePlan:
-    """Lower, generate and compile a specialized plan graph.
-
-    The cache key is the plan graph's text and the program scheduled from it (options such as
-    FLOWJIT_NATIVE_CONTROL_FLOW and FLOWJIT_PARALLEL_MIN_WORK change the program, not the
-    graph), plus everything cache.cache_key adds, so a hit, in memory or on disk, skips code generation as well as LLVM: the program
-    is rebuilt from the graph (cheap) and the error sites come back from the cache's metadata.
-    """
+def compile_native_plan(graph: Graph) -> NativePlan:
+    """Compile a specialized plan graph (compiler/driver.py) and wrap it for running; the
+    wrapping is timed as the compile stage "plan"."""
+    compiled = driver.compile_plan(graph)
     t0 = time.perf_counter()
-    program = schedule.build_program(graph, RUNTIME.nthreads)
-    t0 = _tick("schedule", t0)
-    RUNTIME.library()  # the runtime symbols must exist before plan objects are loaded
-    t0 = _tick("runtime", t0)
-    unroll = options.get("FLOWJIT_UNROLL")  # LLVM's loop unroller on plans
-    key = cache.cache_key(PLAN_FORMAT, fingerprint(graph), program.describe(), f"unroll={unroll}",
-                         f"bounds={codegen.check_bounds_enabled()}")
-    name = f"plan_{key[:12]}"
-    segments, segment_steps = codegen.ModuleGen.segments(program, name)
-    t0 = _tick("fingerprint", t0)
-    lib = jit.lookup(key, name, segments)
-    sites = None
-    if lib is not None and lib.meta is not None:
-        sites = _decode_sites(graph, lib.meta.get("error_sites", []))
-    if _dump.active():
-        _dump.emit(name, "program", program.describe())
-    if sites is None:
-        gen = codegen.ModuleGen(program, name)
-        text, segments, segment_steps = gen.build()
-        t0 = _tick("codegen", t0)
-        sites = gen.error_sites
-        jit.clear_key(key)
-        lib = jit.compile_ir(text, key, name, segments, meta={"error_sites": _encode_sites(graph, sites)},
-                             unroll=unroll)
-    t0 = _tick("llvm", t0)
-    plan = NativePlan(program, graph, lib, segments, segment_steps, sites)
-    _tick("plan", t0)
+    plan = NativePlan.from_compiled(compiled)
+    driver.tick("plan", t0)
     return plan
-
-
-def _node_paths(graph: Graph, prefix: tuple = ()) -> dict[int, list[str]]:
-    """id(node) -> its path from the plan graph: [name] for a plan node, [name, attr, name, ...]
-    for a node inside a function body (Fused, If branches, While cond and body, nested)."""
-    paths: dict[int, list[str]] = {}
-    for n in graph.nodes:
-        path = prefix + (n.name,)
-        paths[id(n)] = list(path)
-        for key, value in n.attrs.items():
-            if isinstance(value, Graph):
-                paths.update(_node_paths(value, path + (key,)))
-    return paths
-
-
-def _encode_sites(graph: Graph, sites: list[Any]) -> list[Any]:
-    paths = _node_paths(graph)
-    return [[paths.get(id(node)) if node is not None else None, kind, list(extra) if extra else None]
-            for node, kind, extra in sites]
-
-
-def _find_node(graph: Graph, path: list[str]) -> Node | None:
-    node = graph.get_node(path[0])
-    rest = path[1:]
-    while node is not None and rest:
-        body = node.attrs.get(rest[0]) if len(rest) >= 2 else None
-        if not isinstance(body, Graph):
-            return None
-        node = body.get_node(rest[1])
-        rest = rest[2:]
-    return node
-
-
-def _decode_sites(graph: Graph, data: list[Any]) -> list[Any] | None:
-    out = []
-    for path, kind, extra in data:
-        node = None
-        if path:
-            node = _find_node(graph, path)
-            if node is None:
-                return None
-        out.append((node, kind, tuple(extra) if extra else None))
-    return out
 
 
 class CpuBackend:
