@@ -110,3 +110,22 @@ def test_dump_of_a_fed_intermediate_shows_its_placeholder_in_the_pruned_stage(tm
     assert fed.op == "Placeholder" and fed.name.startswith("h/fed")
     assert pruned.get_node("h") is None and pruned.get_node("x") is None
     assert "#d62728" in read(folder, "001_pruned.dot")  # what pruning changed is highlighted
+
+
+def test_the_same_graph_built_twice_is_one_compile(monkeypatch):
+    """The cache key holds the scheduled program's listing, which must not carry process-wide
+    LIR ids: two graphs of the same text are one plan (before, each new graph missed the
+    in-memory cache and every dropped graph left an LLVM module behind)."""
+    pytest.importorskip("llvmlite")
+    from flowjit.compiler.llvm import jit
+
+    compiled = []
+    monkeypatch.setattr(jit, "compile_ir", lambda *a, _real=jit.compile_ir, **k: compiled.append(a[1]) or _real(*a, **k))
+    monkeypatch.setenv("FLOWJIT_CACHE", "0")
+    for _ in range(2):
+        with tf.Graph().as_default():
+            x = tf.placeholder(tf.float32, [5], name="x")
+            y = tf.reduce_sum(tf.exp(x) * 2.0, name="y")
+            with tf.Session(backend="cpu") as s:
+                assert np.isclose(s.run(y, {x: np.zeros(5, np.float32)}), 10.0)
+    assert len(compiled) <= 1, compiled  # at most one: an earlier test may have compiled it

@@ -171,18 +171,27 @@ class Program:
     host_driven: dict[str, str] = field(default_factory=dict)  # If/While run from the host, and why
 
 
-def _describe_item(item: Any) -> list[str]:
+class _LocalIds(dict):
+    """LIR node ids numbered in order of first mention: LIR ids come from a process-wide
+    counter, and the listing is part of the plan cache key, so it must not carry them."""
+
+    def __missing__(self, key: int) -> int:
+        self[key] = len(self)
+        return self[key]
+
+
+def _describe_item(item: Any, ids: _LocalIds) -> list[str]:
     if isinstance(item, Call):
         return [f"    call {item.node.attrs.get('kind', item.kind)} {list(item.node.shape)} <- {[f'b{b.id}' for b in item.inputs]} -> b{item.output.id}"]
     head = (f"    region outer={item.outer} chunks={item.chunks} {'parallel' if item.parallel else 'serial'} "
             f"work~{item.work}")
     lines = [head]
     for st in item.stages:
-        maps = ", ".join(f"L{n.id}:{n.op}->b{b.id}" for n, b in st.maps)
-        reds = ", ".join(f"L{n.id}:{n.attrs['kind']}{list(n.attrs['axes'])}->b{b.id}" for n, b in st.reduces)
+        maps = ", ".join(f"L{ids[n.id]}:{n.op}->b{b.id}" for n, b in st.maps)
+        reds = ", ".join(f"L{ids[n.id]}:{n.attrs['kind']}{list(n.attrs['axes'])}->b{b.id}" for n, b in st.reduces)
         lines.append(f"      stage {list(st.domain)}: " + "; ".join(x for x in (maps, reds) if x))
     for n, dest, partial in item.partials:
-        lines.append(f"      partials b{partial.id} -> b{dest.id} (L{n.id})")
+        lines.append(f"      partials b{partial.id} -> b{dest.id} (L{ids[n.id]})")
     return lines
 
 
@@ -197,11 +206,11 @@ def describe(program: "Program") -> str:
         lines.append(f"  b{b.id} {b.kind}{extra} {b.dtype.name}{list(b.shape)} steps [{b.first}, {b.last}]"
                      + (f" @{b.offset}" if b.offset >= 0 else ""))
     lines.append("steps:")
-    _describe_steps(program.steps, lines, "  ")
+    _describe_steps(program.steps, lines, "  ", _LocalIds())
     return "\n".join(lines) + "\n"
 
 
-def _describe_steps(steps: list[Any], lines: list[str], indent: str) -> None:
+def _describe_steps(steps: list[Any], lines: list[str], indent: str, ids: _LocalIds) -> None:
     for k, step in enumerate(steps):
         if isinstance(step, HostStep):
             lines.append(f"{indent}{k}: host {step.node.op} '{step.node.name}'")
@@ -210,18 +219,18 @@ def _describe_steps(steps: list[Any], lines: list[str], indent: str) -> None:
             lines.append(f"{indent}{k}: if {pred} ('{step.node.name}')")
             for label, branch in zip(("then", "else"), step.branches):
                 lines.append(f"{indent}  {label}:")
-                _describe_steps(branch, lines, indent + "    ")
+                _describe_steps(branch, lines, indent + "    ", ids)
         elif isinstance(step, WhileStep):
             limit = "" if step.max_iter is None else f" at most {step.max_iter} times"
             lines.append(f"{indent}{k}: while b{step.pred.id}{limit} ('{step.node.name}')")
             for label, part in (("init", step.init), ("cond", step.cond), ("body", step.body)):
                 lines.append(f"{indent}  {label}:")
-                _describe_steps(part, lines, indent + "    ")
+                _describe_steps(part, lines, indent + "    ", ids)
         else:
             names = ", ".join(f"{n.op} '{n.name}'" for n in step.origins)
             lines.append(f"{indent}{k}: kernel {step.name} [{names}]")
             for item in step.items:
-                lines.extend(indent[2:] + line for line in _describe_item(item))
+                lines.extend(indent[2:] + line for line in _describe_item(item, ids))
 
 
 def leaf_reads(root: Any, inline: set[int], buffer_of: Callable[[Any], "Buffer | None"]) -> list["Buffer"]:
