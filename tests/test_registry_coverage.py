@@ -88,3 +88,42 @@ def test_public_names_are_still_offered():
     offered = set(public_names())
     gone = [n for n in frozen if n not in offered]
     assert not gone, f"public names no longer offered: {gone}"
+
+
+def test_fusion_kinds_are_declared_on_the_op():
+    """A matmul-class op says which Fused group kind it anchors (fusion never guesses it from
+    the op's name); no other op claims one."""
+    from flowjit.ir.ops.fused import FUSED_KINDS
+
+    for name, op in registry.all_ops().items():
+        if op.op_class == "matmul":
+            assert op.fusion_kind in registry.FUSION_KINDS and op.fusion_kind in FUSED_KINDS, name
+        else:
+            assert op.fusion_kind is None, name
+    assert registry.get_op("Conv2D").fusion_kind == "conv" and registry.get_op("MatMul").fusion_kind == "matmul"
+
+
+def test_allowed_dtypes_are_what_infer_and_the_front_end_enforce():
+    """For each elementwise op that declares its dtypes, a placeholder of each dtype outside the
+    list is a TypeError when the node is built, and every listed dtype builds."""
+    import flowjit as tf
+    from flowjit.ir import dtypes
+
+    checked = 0
+    for name, op in registry.all_ops().items():
+        if op.allowed_dtypes is None or op.op_class not in ("elementwise", "broadcast") or op.num_inputs not in (1, 2):
+            continue
+        assert all(isinstance(d, dtypes.DType) for d in op.allowed_dtypes) and op.allowed_dtypes, name
+        for dt in (dtypes.float32, dtypes.int32, dtypes.bool_, dtypes.string):
+            with tf.Graph().as_default() as g:
+                xs = [tf.placeholder(dt, [2]) for _ in range(op.num_inputs)]
+                if dt in op.allowed_dtypes:
+                    g.create_op(name, xs, {})
+                else:
+                    try:
+                        g.create_op(name, xs, {})
+                    except TypeError:
+                        continue
+                    raise AssertionError(f"{name} built with {dt.name}, not in its allowed dtypes")
+        checked += 1
+    assert checked > 40

@@ -444,7 +444,7 @@ class Graph:
                 raise ValueError(f"extract: {n.name} reads {missing}, which are not kept")
             mapping[id(n)] = Node(new, n.op, n.name, [mapping[id(v.node)].output(v.index) for v in n.inputs],
                                   [mapping[id(d)] for d in n.control_inputs if id(d) in mapping],
-                                  {k: _copy_attr(v) for k, v in n.attrs.items()}, n.device, list(n.outputs),
+                                  {k: copy_attr(v) for k, v in n.attrs.items()}, n.device, list(n.outputs),
                                   n.source, n.provenance)
         new._nodes = {n.name: mapping[id(n)] for n in kept}
         return mapping
@@ -455,9 +455,11 @@ class Graph:
         new.targets = [mapping[id(t)] for t in self.targets]
 
 
-def _copy_attr(v: Any) -> Any:
+def copy_attr(v: Any) -> Any:
+    """A copy of an attr value that shares nothing mutable with the original (function-body
+    graphs and lists are copied; arrays and scalars are immutable by convention)."""
     if isinstance(v, Graph):
         return v.copy()
     if isinstance(v, list):
-        return [_copy_attr(x) for x in v]
+        return [copy_attr(x) for x in v]
     return v

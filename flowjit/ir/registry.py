@@ -10,6 +10,11 @@ An op declares
                                          never merged by CSE, never pruned from a target
   op_class                               fusion class: elementwise < broadcast < injective <
                                          reduction < matmul < opaque
+  fusion_kind                            the kind of the Fused group a matmul-class op anchors
+                                         ("matmul" or "conv"; see ir/ops/fused.py)
+  allowed_dtypes                         dtypes its data inputs may have (TF's type list); infer
+                                         and the front end's wrappers both check it, so a wrong
+                                         dtype is a TypeError at the user's call, as in TF
   ref_inputs (extra)                     input positions that name a variable without reading it
   lazy (extra)                           value produced when a consumer reads it (VariableV2)
   writes_variable (extra)                updates the variable named by attr `var` (Assign,
@@ -21,7 +26,7 @@ An op declares
   partial_value (extra)                  fn(node, index) -> partially known int value (int|None
                                          or list of int|None), for `partial_shape_value`
 
-Kernels get a `ctx` (see runtime.reference.KernelContext): `ctx.node`, `ctx.attrs`,
+Kernels get a `ctx` (see runtime.host.KernelContext): `ctx.node`, `ctx.attrs`,
 `ctx.state` (variables, RNG), `ctx.run_graph(subgraph, args)` for structured control flow,
 and `ctx.error(cls, message)` to raise an error that names the node.
 """
@@ -34,9 +39,11 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 import numpy as np
 
 if TYPE_CHECKING:
+    from .dtypes import DType
     from .graph import OutputSpec, Value
 
 OP_CLASSES = ("elementwise", "broadcast", "injective", "reduction", "matmul", "opaque")
+FUSION_KINDS = ("matmul", "conv")  # the group kinds a matmul-class anchor makes
 
 
 @dataclass
@@ -50,6 +57,8 @@ class OpDef:
     num_inputs: int | None = None  # None: variadic (checked by infer)
     doc: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    allowed_dtypes: tuple["DType", ...] | None = None  # None: infer decides alone
+    fusion_kind: str | None = None  # matmul-class ops only
 
 
 _REGISTRY: dict[str, OpDef] = {}
@@ -57,12 +66,19 @@ _REGISTRY: dict[str, OpDef] = {}
 
 def register_op(name: str, *, infer: Callable, kernel: Callable, stateful: bool = False,
                 op_class: str = "opaque", host: bool = False, num_inputs: int | None = None,
-                doc: str = "", **extra: Any) -> OpDef:
+                doc: str = "", allowed_dtypes: Sequence["DType"] | None = None, fusion_kind: str | None = None,
+                **extra: Any) -> OpDef:
     """Register an op type; registering a name twice is an error (ops are global facts)."""
     if name in _REGISTRY:
         raise ValueError(f"op {name!r} is already registered")
     if op_class not in OP_CLASSES:
         raise ValueError(f"op_class must be one of {OP_CLASSES}, got {op_class!r}")
+    if op_class == "matmul":
+        fusion_kind = fusion_kind or "matmul"
+        if fusion_kind not in FUSION_KINDS:
+            raise ValueError(f"fusion_kind must be one of {FUSION_KINDS}, got {fusion_kind!r}")
+    elif fusion_kind is not None:
+        raise ValueError(f"{name}: only matmul-class ops anchor a fused group (fusion_kind {fusion_kind!r})")
 
     if num_inputs is not None:
         inner = infer
@@ -72,7 +88,8 @@ def register_op(name: str, *, infer: Callable, kernel: Callable, stateful: bool 
                 raise ValueError(f"{_name} takes {_n} inputs, got {len(inputs)}")
             return _inner(inputs, attrs)
 
-    opdef = OpDef(name, infer, kernel, stateful, op_class, host, num_inputs, doc, dict(extra))
+    opdef = OpDef(name, infer, kernel, stateful, op_class, host, num_inputs, doc, dict(extra),
+                  None if allowed_dtypes is None else tuple(allowed_dtypes), fusion_kind)
     _REGISTRY[name] = opdef
     return opdef
 

@@ -5,7 +5,7 @@ reduction < matmul < opaque. The rules are conservative; a group is formed only 
 loop nest computes it without recomputing expensive work or reordering effects:
 
 1. matmul/conv epilogue, kind "matmul" or "conv". A MatMul/BatchMatMulV2 (or any op of class
-   matmul; the kind is "conv" when its op type contains "Conv") is the group's first op. It
+   matmul; the kind is the op definition's `fusion_kind`, "conv" for the convolutions) is the group's first op. It
    absorbs a chain of elementwise/broadcast consumers (BiasAdd, Add of a bias, Relu, ...):
    the chain grows while the last value has exactly one consumer, that consumer is
    elementwise, and each of its other inputs cannot broadcast the result to a larger shape
@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..ir import registry
-from ..ir.graph import Graph, Node, OutputSpec, Provenance, Value, _copy_attr
+from ..ir.graph import Graph, Node, OutputSpec, Provenance, Value, copy_attr
 from ..ir.dtypes import string
 from .constant_folding import LITERAL_LIMIT
 from .manager import Pass, note
@@ -243,8 +243,7 @@ class _Fuser:
             if reason:
                 self.decide(n, reason, None)
                 continue
-            kind = "conv" if "Conv" in n.op else "matmul"
-            group = self.new_group(kind, n, "anchor")
+            group = self.new_group(registry.get_op(n.op).fusion_kind, n, "anchor")
             self.grow_epilogue(group)
             self.commit(group)
 
@@ -363,11 +362,11 @@ def _build_fused(graph: Graph, members: list[Node], kind: str, consumers: dict[V
         body.params.append(arg)
         mapping[v] = arg.output(0)
     for c in consts:
-        copy = body.add_node("Const", [], {k: _copy_attr(a) for k, a in c.attrs.items()}, name=c.name,
+        copy = body.add_node("Const", [], {k: copy_attr(a) for k, a in c.attrs.items()}, name=c.name,
                              exact_name=True, outputs=list(c.outputs), source=c.source, provenance=c.provenance)
         mapping[c.output(0)] = copy.output(0)
     for n in order:
-        copy = body.add_node(n.op, [mapping[v] for v in n.inputs], {k: _copy_attr(a) for k, a in n.attrs.items()},
+        copy = body.add_node(n.op, [mapping[v] for v in n.inputs], {k: copy_attr(a) for k, a in n.attrs.items()},
                              name=n.name, exact_name=True, outputs=list(n.outputs), source=n.source,
                              provenance=n.provenance, device=n.device)
         for v, cv in zip(n.values, copy.values):

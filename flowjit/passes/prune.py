@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..ir.graph import Graph, Node, Provenance, Value, _copy_attr
+from ..ir.graph import Graph, Node, Provenance, Value, copy_attr
 from ..ir.registry import get_op
 
 
@@ -63,7 +63,7 @@ def prune(graph: Graph, fetches: Sequence[Value], targets: Sequence[Node], feeds
     kept = [n for n in graph.topological_order() if id(n) in needed]
     for n in kept:
         mapping[id(n)] = plan.add_node(
-            n.op, [mapped(v) for v in n.inputs], {k: _copy_attr(a) for k, a in n.attrs.items()}, name=n.name,
+            n.op, [mapped(v) for v in n.inputs], {k: copy_attr(a) for k, a in n.attrs.items()}, name=n.name,
             exact_name=True, control_inputs=[mapping[id(c)] for c in n.control_inputs], device=n.device,
             outputs=list(n.outputs), source=n.source, provenance=n.provenance)
     plan.params = params

@@ -47,7 +47,7 @@ import numpy as np
 
 from ..ir import registry
 from ..ir.dtypes import as_dtype
-from ..ir.graph import Graph, Node, OutputSpec, Provenance, Value, _copy_attr
+from ..ir.graph import Graph, Node, OutputSpec, Provenance, Value, copy_attr
 from ..ir.shapes import TensorShape, as_shape
 
 __all__ = ["Pat", "Match", "apply_rules", "replace_pattern", "pattern_pass", "origins_of", "provenance_from",
@@ -585,7 +585,7 @@ def _instantiate(graph: Graph, body: Graph, args: Sequence[Value], anchor: Node,
         if id(n) in params:
             continue
         new = graph.add_node(n.op, [mapping[(id(v.node), v.index)] for v in n.inputs],
-                             {k: _copy_attr(a) for k, a in n.attrs.items()},
+                             {k: copy_attr(a) for k, a in n.attrs.items()},
                              name=f"{anchor.name}/{n.name}", device=anchor.device, source=anchor.source,
                              provenance=provenance)
         for k, v in enumerate(new.values):

@@ -333,7 +333,7 @@ def feed_conversions(tf):
     """Feeds are converted as TF converts them, np.asarray(value, dtype): whole floats into ints,
     numbers become bools, numeric strings become numbers, bytes and str both feed strings.
     (Floats that are not whole numbers are refused by flowjit where TF truncates; see
-    tests/test_session.py::test_feed_errors_are_clear.)"""
+    tests/frontend/test_session.py::test_feed_errors_are_clear.)"""
     i = tf.placeholder(tf.int32, [None])
     b = tf.placeholder(tf.bool, [None])
     f = tf.placeholder(tf.float32, [])

@@ -4,7 +4,7 @@ The x86 backend has no vector math library: `llvm.exp` or a libm `sin` in a loop
 scalar call per element and stops vectorization. These approximations are straight-line code
 (range reduction, polynomial or rational approximation, exponent-bit scaling, and `select`s
 for the special values; the only calls are the intrinsics fabs/floor/rint/fma/copysign/sqrt),
-so the loop vectorizer turns them into AVX2 code. Accuracy, checked by tests/test_mathlib.py
+so the loop vectorizer turns them into AVX2 code. Accuracy, checked by tests/compiler/test_mathlib.py
 against long double (80-bit) references over the whole float range plus dense hard ranges;
 the measured maximum error in ulp (float32 / float64, with and without FMA), and the bound the
 tests enforce:

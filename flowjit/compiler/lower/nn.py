@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ...ir import dtypes
+from ...ir.ops.nn import lrn_attrs
 from ..lir import L, work_dtype
 from .array import slice_node
 from .core import Translator, Unsupported, require, out_dtype, out_shape, rule
@@ -434,12 +435,6 @@ def _in_top_k(t: Translator, node: Any, ins: list[L]) -> list[L]:
 
 # --- local response normalization --------------------------------------------------------------------------
 
-def _lrn_attrs(node: Any) -> tuple[int, float, float, float]:
-    from ...ir.ops.nn import _lrn_attrs as attrs
-
-    return attrs(node.attrs)
-
-
 def _channel_window_sum(t: Translator, v: L, r: int) -> L:
     """sum(v[..., c - r : c + r + 1]) for every channel c of an NHWC tensor: a 1 x (2r+1)
     window over the channels of v seen as [N, H, C, W], reduced."""
@@ -461,7 +456,7 @@ def _lrn_norm(t: Translator, x: L, r: int, bias: float, alpha: float) -> L:
 def _lrn(t: Translator, node: Any, ins: list[L]) -> list[L]:
     x = ins[0]
     require(x.rank == 4 and x.dtype.is_floating)
-    r, bias, alpha, beta = _lrn_attrs(node)
+    r, bias, alpha, beta = lrn_attrs(node.attrs)
     require(r >= 0)
     w = t.cast(x, work_dtype(x.dtype))
     norm = _lrn_norm(t, w, r, bias, alpha)
@@ -473,7 +468,7 @@ def _lrn_grad(t: Translator, node: Any, ins: list[L]) -> list[L]:
     """g * norm**-beta - 2 alpha beta x * (window sum of g y / norm)."""
     g, x, y = ins
     require(x.rank == 4 and x.dtype.is_floating and g.shape == x.shape == y.shape)
-    r, bias, alpha, beta = _lrn_attrs(node)
+    r, bias, alpha, beta = lrn_attrs(node.attrs)
     require(r >= 0)
     wd = work_dtype(x.dtype)
     g, x, y = (t.cast(v, wd) for v in (g, x, y))

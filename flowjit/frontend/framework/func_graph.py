@@ -228,7 +228,7 @@ def inline_body(body: IRGraph, args: Sequence[Tensor], graph: Graph | None = Non
     node. Used to differentiate bodies: the copy is ordinary front-end graph, so every op's
     registered gradient applies.
     """
-    from ...ir.graph import _copy_attr
+    from ...ir.graph import copy_attr
 
     graph = graph or get_default_graph()
     if len(args) != len(body.params):
@@ -252,7 +252,7 @@ def inline_body(body: IRGraph, args: Sequence[Tensor], graph: Graph | None = Non
         for c in node.control_inputs:
             got = env[id(c)]
             controls.append(got if isinstance(got, Operation) else got.op)
-        attrs = {k: _copy_attr(a) for k, a in node.attrs.items()}
+        attrs = {k: copy_attr(a) for k, a in node.attrs.items()}
         if get_op(node.op).extra.get("lazy"):
             new = graph.wrap(graph.add_node(node.op, [], attrs, name=graph.scoped_name(node.name.rsplit("/", 1)[-1]),
                                             exact_name=True, outputs=list(node.outputs), source=node.source,

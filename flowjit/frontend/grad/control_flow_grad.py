@@ -40,7 +40,7 @@ from typing import Sequence
 import numpy as np
 
 from ...ir.graph import Graph as IRGraph
-from ...ir.graph import Node, OutputSpec, Value, _copy_attr
+from ...ir.graph import Node, OutputSpec, Value, copy_attr
 from ...ir.ops.control import most_specific_compatible_shape
 from ...ir.registry import static_value
 from ...ir.shapes import TensorShape
@@ -67,7 +67,7 @@ def _append_output(node: Node, spec: OutputSpec) -> None:
 
 def _sync(orig: Node, copy: Node) -> None:
     """Make `orig` (in a function body) match its inlined `copy` that a nested gradient grew."""
-    orig.attrs = {k: _copy_attr(a) for k, a in copy.attrs.items()}
+    orig.attrs = {k: copy_attr(a) for k, a in copy.attrs.items()}
     for spec in copy.outputs[len(orig.outputs):]:
         _append_output(orig, spec)
 

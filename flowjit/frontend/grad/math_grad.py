@@ -18,7 +18,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ...ir.ops.math import _normalize_axes, _static_axes
+from ...ir.ops.math import normalize_axes, static_axes
 from ..ops import math_ops as M
 from .gradients import NotDifferentiable, RegisterGradient
 from ..framework.tensor import Operation, Tensor, constant
@@ -457,11 +457,11 @@ def _kept(op: Operation, t: Tensor) -> Tensor:
     if op.get_attr("keep_dims"):
         return t
     x, axes_t = op.inputs
-    axes = _static_axes(axes_t.value)
+    axes = static_axes(axes_t.value)
     rank = x.shape.rank
     array_ops = _array_ops()
     if axes is not None and rank is not None:
-        axes = _normalize_axes(axes, rank, ValueError)
+        axes = normalize_axes(axes, rank, ValueError)
         dims = [1 if k in axes else d for k, d in enumerate(x.shape.dims)]
         unknown = sum(d is None for d in dims)
         if unknown == 0 or (unknown == 1 and 0 not in dims):
@@ -523,11 +523,11 @@ def _prod_grad(op: Operation, grad: Tensor):
     others along a2 of the products over a1, and so on; no division, no transposes.
     """
     x, axes_t = op.inputs
-    axes = _static_axes(axes_t.value)
+    axes = static_axes(axes_t.value)
     if axes is None or x.shape.rank is None:
         raise NotImplementedError(f"the gradient of Prod node '{op.name}' needs statically known reduction axes "
                                   f"and input rank")
-    axes = _normalize_axes(axes, x.shape.rank, ValueError)
+    axes = normalize_axes(axes, x.shape.rank, ValueError)
     result = _broadcast_like(_kept(op, grad), x)
     partial = x
     for a in axes:

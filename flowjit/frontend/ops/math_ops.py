@@ -23,7 +23,7 @@ import numpy as np
 
 from ...ir import dtypes
 from ...ir.dtypes import DType, as_dtype
-from ...ir.ops import math as _defs
+from ...ir import registry
 from ...ir.registry import static_value
 from ..framework.graph import get_default_graph
 from ..framework.tensor import Tensor, constant, convert_to_tensor
@@ -75,7 +75,7 @@ def _scope(name: str | None, default: str) -> Iterator[str]:
 
 
 def _check(op_type: str, t: Tensor, what: str = "x") -> None:
-    allowed = _defs.ALLOWED.get(op_type)
+    allowed = registry.get_op(op_type).allowed_dtypes
     if allowed is not None and t.dtype not in allowed:
         raise TypeError(f"Value passed to parameter '{what}' has DataType {t.dtype.name} not in list of allowed "
                         f"values: {', '.join(d.name for d in allowed)} (op {op_type}, tensor {t.name})")

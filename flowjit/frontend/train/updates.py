@@ -3,7 +3,7 @@
 Every optimizer's `_apply_dense` is the update rule of TF's kernel (`ApplyAdam`, `ApplyFtrl`, ...)
 spelled out on tensors with these helpers, so a training step is one graph the compiler can
 fuse end to end. The formulas are in each class docstring (one module per optimizer, named as
-in TF's `tensorflow/python/training/`); `tests/test_optimizers.py` checks them against NumPy
+in TF's `tensorflow/python/training/`); `tests/frontend/test_optimizers.py` checks them against NumPy
 and, when installed, against TensorFlow.
 """
 

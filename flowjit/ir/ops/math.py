@@ -1,6 +1,6 @@
 """Op definitions: math (elementwise, comparisons, casts, matmul, reductions, scans, ranges).
 
-Every op here follows TF's op of the same name: its dtype list (`ALLOWED`), its shape rule,
+Every op here follows TF's op of the same name: its dtype list (the op definition's `allowed_dtypes`, which the front end checks too), its shape rule,
 and its arithmetic. Choices worth knowing:
 
 * Addition is registered as `AddV2` (what TF emits since 1.15); `Add` is registered too, same
@@ -47,9 +47,6 @@ SIGNED_NUMERIC: tuple[DType, ...] = FLOATS + SIGNED_INTS
 INDEX: tuple[DType, ...] = (int32, int64)
 ANY: tuple[DType, ...] = NUMERIC + (bool_, string)
 
-# op type -> dtypes its (data) inputs may have; the front end checks the same table so that a
-# wrong dtype is a TypeError at the call, as in TF.
-ALLOWED: dict[str, tuple[DType, ...]] = {}
 
 
 # --- shared checks ----------------------------------------------------------------------
@@ -97,7 +94,6 @@ def _out(value: Any, dtype: np.dtype) -> np.ndarray:
 
 def _unary(name: str, fn: Callable[[np.ndarray], Any], allowed: Sequence[DType], *, out_dtype: DType | None = None,
            precise: bool = False, doc: str = "") -> None:
-    ALLOWED[name] = tuple(allowed)
 
     def infer(inputs, attrs):
         x = inputs[0]
@@ -110,7 +106,8 @@ def _unary(name: str, fn: Callable[[np.ndarray], Any], allowed: Sequence[DType],
             y = fn(_precise(x) if precise else x)
         return _out(y, want)
 
-    register_op(name, infer=infer, kernel=kernel, op_class="elementwise", num_inputs=1, doc=doc, foldable=True)
+    register_op(name, infer=infer, kernel=kernel, op_class="elementwise", num_inputs=1, doc=doc, foldable=True,
+                allowed_dtypes=allowed)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -176,7 +173,6 @@ _unary("LogicalNot", np.logical_not, (bool_,))
 def _binary(name: str, fn: Callable[[np.ndarray, np.ndarray], Any], allowed: Sequence[DType], *,
             out_dtype: DType | None = None, int_div: bool = False, precise: bool = False, doc: str = "") -> None:
     """`int_div`: integer inputs with a zero divisor are an InvalidArgumentError."""
-    ALLOWED[name] = tuple(allowed)
 
     def infer(inputs, attrs):
         dtype = _same_dtype(name, inputs)
@@ -195,7 +191,8 @@ def _binary(name: str, fn: Callable[[np.ndarray, np.ndarray], Any], allowed: Seq
                 z = fn(x, y)
         return _out(z, (out_dtype or in_dtype).np_dtype)
 
-    register_op(name, infer=infer, kernel=kernel, op_class="broadcast", num_inputs=2, doc=doc, foldable=True)
+    register_op(name, infer=infer, kernel=kernel, op_class="broadcast", num_inputs=2, doc=doc, foldable=True,
+                allowed_dtypes=allowed)
 
 
 def _truncate_div(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -274,7 +271,7 @@ _binary("LogicalOr", np.logical_or, (bool_,))
 
 def _pow_infer(inputs, attrs):
     dtype = _same_dtype("Pow", inputs)
-    check_dtype("Pow", inputs[0], ALLOWED["Pow"])
+    check_dtype("Pow", inputs[0], SIGNED_NUMERIC)
     return [spec(dtype, _broadcast("Pow", [v.shape for v in inputs]))]
 
 
@@ -297,8 +294,7 @@ def _pow_kernel(ctx, x, y):
         return _out(r, dtype.np_dtype)
 
 
-ALLOWED["Pow"] = SIGNED_NUMERIC
-register_op("Pow", infer=_pow_infer, kernel=_pow_kernel, op_class="broadcast", num_inputs=2, foldable=True,
+register_op("Pow", allowed_dtypes=SIGNED_NUMERIC, infer=_pow_infer, kernel=_pow_kernel, op_class="broadcast", num_inputs=2, foldable=True,
             doc="x ** y; integers to negative powers are an error")
 
 
@@ -351,8 +347,7 @@ def _select_kernel(ctx, cond, x, y):
     return np.where(cond, x, y)
 
 
-ALLOWED["Select"] = ANY
-register_op("Select", infer=_select_infer, kernel=_select_kernel, op_class="broadcast", num_inputs=3, foldable=True,
+register_op("Select", allowed_dtypes=ANY, infer=_select_infer, kernel=_select_kernel, op_class="broadcast", num_inputs=3, foldable=True,
             doc="TF1 where(c, x, y): c scalar, same shape as x, or a vector selecting rows")
 
 
@@ -369,8 +364,7 @@ def _select_v2_kernel(ctx, cond, x, y):
     return np.where(cond, x, y)
 
 
-ALLOWED["SelectV2"] = ANY
-register_op("SelectV2", infer=_select_v2_infer, kernel=_select_v2_kernel, op_class="broadcast", num_inputs=3,
+register_op("SelectV2", allowed_dtypes=ANY, infer=_select_v2_infer, kernel=_select_v2_kernel, op_class="broadcast", num_inputs=3,
             foldable=True,
             doc="where(c, x, y) with NumPy broadcasting of all three")
 
@@ -385,8 +379,7 @@ def _where_kernel(ctx, x):
     return np.argwhere(x != 0 if x.dtype != np.bool_ else x).astype(np.int64)
 
 
-ALLOWED["Where"] = NUMERIC + (bool_,)
-register_op("Where", infer=_where_infer, kernel=_where_kernel, op_class="opaque", num_inputs=1,
+register_op("Where", allowed_dtypes=NUMERIC + (bool_,), infer=_where_infer, kernel=_where_kernel, op_class="opaque", num_inputs=1,
             doc="Coordinates (int64 [N, rank]) of the true / nonzero elements, in row-major order")
 
 
@@ -416,7 +409,6 @@ register_op("Cast", infer=_cast_infer, kernel=_cast_kernel, op_class="elementwis
 # --- matmul ------------------------------------------------------------------------------
 
 MATMUL_DTYPES = FLOATS + (int32, int64)
-ALLOWED["MatMul"] = ALLOWED["BatchMatMulV2"] = MATMUL_DTYPES
 
 
 def _fmt(shape: TensorShape) -> str:
@@ -464,7 +456,7 @@ def _matmul_kernel(ctx, a, b):
     return _matmul_compute(a, b)
 
 
-register_op("MatMul", infer=_matmul_infer, kernel=_matmul_kernel, op_class="matmul", num_inputs=2,
+register_op("MatMul", allowed_dtypes=MATMUL_DTYPES, infer=_matmul_infer, kernel=_matmul_kernel, op_class="matmul", num_inputs=2,
             doc="a @ b of rank-2 tensors; attrs transpose_a, transpose_b")
 
 
@@ -508,7 +500,7 @@ def _bmm_kernel(ctx, a, b):
     return _matmul_compute(a, b)
 
 
-register_op("BatchMatMulV2", infer=_bmm_infer, kernel=_bmm_kernel, op_class="matmul", num_inputs=2,
+register_op("BatchMatMulV2", allowed_dtypes=MATMUL_DTYPES, infer=_bmm_infer, kernel=_bmm_kernel, op_class="matmul", num_inputs=2,
             doc="batched a @ b, batch dimensions broadcast; attrs adj_x, adj_y")
 
 
@@ -539,19 +531,21 @@ def _addn_kernel(ctx, *xs):
     return _out(total, xs[0].dtype)
 
 
-ALLOWED["AddN"] = NUMERIC
-register_op("AddN", infer=_addn_infer, kernel=_addn_kernel, op_class="elementwise", foldable=True,
+register_op("AddN", allowed_dtypes=NUMERIC, infer=_addn_infer, kernel=_addn_kernel, op_class="elementwise", foldable=True,
             doc="Sum of N same-shaped tensors, added left to right")
 
 
 # --- reductions ---------------------------------------------------------------------------
 
-def _static_axes(axes_value: Any) -> list[int] | None:
+def static_axes(axes_value: Any) -> list[int] | None:
+    """A reduction's axes input as a list when it is known at build time, else None."""
     known = static_value(axes_value)
     return None if known is None else [int(a) for a in np.asarray(known).reshape(-1)]
 
 
-def _normalize_axes(axes: Sequence[int], rank: int, fail: Callable[[str], Exception]) -> list[int]:
+def normalize_axes(axes: Sequence[int], rank: int, fail: Callable[[str], Exception]) -> list[int]:
+    """Axes in [0, rank), sorted; an axis out of range or given twice raises `fail(message)`
+    with TF's words (inference and the reference kernel share it)."""
     out: list[int] = []
     for a in axes:
         if not -rank <= a < rank:
@@ -569,7 +563,7 @@ def reduced_shape(shape: TensorShape, axes: Sequence[int] | None, keep_dims: boo
         if keep_dims and shape.rank is not None:
             return TensorShape([None] * shape.rank)
         return TensorShape(None)
-    axes = _normalize_axes(axes, shape.rank, ValueError)
+    axes = normalize_axes(axes, shape.rank, ValueError)
     dims = shape.dims
     if keep_dims:
         return TensorShape([1 if k in axes else d for k, d in enumerate(dims)])
@@ -578,7 +572,6 @@ def reduced_shape(shape: TensorShape, axes: Sequence[int] | None, keep_dims: boo
 
 def _reduction(name: str, fn: Callable[[np.ndarray, tuple[int, ...], bool], Any], allowed: Sequence[DType],
                *, doc: str = "") -> None:
-    ALLOWED[name] = tuple(allowed)
 
     def infer(inputs, attrs):
         x, axes = inputs
@@ -586,18 +579,18 @@ def _reduction(name: str, fn: Callable[[np.ndarray, tuple[int, ...], bool], Any]
         check_dtype(name, axes, INDEX, "reduction_indices")
         if axes.shape.rank is not None and axes.shape.rank > 1:
             raise ValueError(f"reduction indices must be a scalar or a vector, got shape {axes.shape}")
-        return [spec(x.dtype, reduced_shape(x.shape, _static_axes(axes), bool(attrs.get("keep_dims", False))))]
+        return [spec(x.dtype, reduced_shape(x.shape, static_axes(axes), bool(attrs.get("keep_dims", False))))]
 
     def kernel(ctx, x, axes):
         fail = lambda msg: ctx.error(errors.InvalidArgumentError, msg)  # noqa: E731
-        ax = tuple(_normalize_axes([int(a) for a in np.asarray(axes).reshape(-1)], x.ndim, fail))
+        ax = tuple(normalize_axes([int(a) for a in np.asarray(axes).reshape(-1)], x.ndim, fail))
         keep = bool(ctx.attrs.get("keep_dims", False))
         with np.errstate(all="ignore"):
             y = fn(x, ax, keep)
         return _out(y, x.dtype)
 
     register_op(name, infer=infer, kernel=kernel, op_class="reduction", num_inputs=2, foldable=True,
-                doc=doc + "; input 1 = axes, attr keep_dims")
+                allowed_dtypes=allowed, doc=doc + "; input 1 = axes, attr keep_dims")
 
 
 def _count(x: np.ndarray, axes: tuple[int, ...]) -> int:
@@ -686,7 +679,7 @@ def _arg_infer(name: str):
             raise TypeError(f"{name} output_type must be int32 or int64, got {out_type}")
         if dim.shape.rank is not None and dim.shape.rank > 1:
             raise ValueError(f"{name} dimension must be a scalar, got shape {dim.shape}")
-        axes = _static_axes(dim)
+        axes = static_axes(dim)
         if axes is not None and len(axes) != 1:
             raise ValueError(f"{name} dimension must be a single axis, got {axes}")
         if axes is not None and x.shape.rank is not None:
@@ -724,8 +717,7 @@ def _arg_kernel(largest: bool):
 
 
 for _name, _largest in (("ArgMax", True), ("ArgMin", False)):
-    ALLOWED[_name] = NUMERIC + (bool_,)
-    register_op(_name, infer=_arg_infer(_name), kernel=_arg_kernel(_largest), op_class="reduction", num_inputs=2,
+    register_op(_name, allowed_dtypes=NUMERIC + (bool_,), infer=_arg_infer(_name), kernel=_arg_kernel(_largest), op_class="reduction", num_inputs=2,
                 foldable=True,
                 doc="index of the first extreme along input 1 (an axis); attr output_type; NaN is skipped")
 
@@ -739,7 +731,7 @@ def _scan_infer(name: str):
         check_dtype(name, axis, INDEX, "axis")
         if axis.shape.rank is not None and axis.shape.rank != 0:
             raise ValueError(f"{name} axis must be a scalar, got shape {axis.shape}")
-        known = _static_axes(axis)
+        known = static_axes(axis)
         if known is not None and x.shape.rank is not None:
             rank = x.shape.rank
             if not -rank <= known[0] < rank:
@@ -769,17 +761,15 @@ def _scan_kernel(fn: Callable, identity: int):
     return kernel
 
 
-ALLOWED["Cumsum"] = ALLOWED["Cumprod"] = NUMERIC
-register_op("Cumsum", infer=_scan_infer("Cumsum"), kernel=_scan_kernel(np.cumsum, 0), op_class="opaque",
+register_op("Cumsum", allowed_dtypes=NUMERIC, infer=_scan_infer("Cumsum"), kernel=_scan_kernel(np.cumsum, 0), op_class="opaque",
             num_inputs=2, doc="running sum along input 1 (axis); attrs exclusive, reverse")
-register_op("Cumprod", infer=_scan_infer("Cumprod"), kernel=_scan_kernel(np.cumprod, 1), op_class="opaque",
+register_op("Cumprod", allowed_dtypes=NUMERIC, infer=_scan_infer("Cumprod"), kernel=_scan_kernel(np.cumprod, 1), op_class="opaque",
             num_inputs=2, doc="running product along input 1 (axis); attrs exclusive, reverse")
 
 
 # --- Range / LinSpace ---------------------------------------------------------------------
 
 RANGE_DTYPES = (int32, int64, float32, float64)
-ALLOWED["Range"] = RANGE_DTYPES
 
 
 def _range_size(start: np.generic, limit: np.generic, delta: np.generic) -> int:
@@ -825,7 +815,7 @@ def _range_kernel(ctx, start, limit, delta):
         return _out(start + np.arange(n, dtype=dt) * delta, dt)  # start + i * delta, in dtype
 
 
-register_op("Range", infer=_range_infer, kernel=_range_kernel, op_class="opaque", num_inputs=3,
+register_op("Range", allowed_dtypes=RANGE_DTYPES, infer=_range_infer, kernel=_range_kernel, op_class="opaque", num_inputs=3,
             doc="start, start + delta, ... up to but excluding limit (computed as start + i * delta)")
 
 
@@ -859,8 +849,7 @@ def _linspace_kernel(ctx, start, stop, num):
     return out
 
 
-ALLOWED["LinSpace"] = FLOATS
-register_op("LinSpace", infer=_linspace_infer, kernel=_linspace_kernel, op_class="opaque", num_inputs=3,
+register_op("LinSpace", allowed_dtypes=FLOATS, infer=_linspace_infer, kernel=_linspace_kernel, op_class="opaque", num_inputs=3,
             doc="num evenly spaced values from start to stop inclusive (start + i * step, last = stop)")
 
 
@@ -886,8 +875,7 @@ def _clip_kernel(ctx, t, lo, hi):
     return _out(np.maximum(np.minimum(t, hi), lo), t.dtype)
 
 
-ALLOWED["ClipByValue"] = NUMERIC
-register_op("ClipByValue", infer=_clip_infer, kernel=_clip_kernel, op_class="broadcast", num_inputs=3,
+register_op("ClipByValue", allowed_dtypes=NUMERIC, infer=_clip_infer, kernel=_clip_kernel, op_class="broadcast", num_inputs=3,
             doc="max(min(t, clip_value_max), clip_value_min); bounds broadcast to t's shape")
 
 

@@ -511,12 +511,12 @@ def _conv2d_backprop_filter(ctx, x, sizes, dy):
 
 
 _CONV_DOC = "attrs strides, padding, explicit_paddings, dilations, data_format (NHWC only)."
-register_op("Conv2D", infer=_conv_infer, kernel=_conv2d, num_inputs=2, op_class="matmul",
+register_op("Conv2D", infer=_conv_infer, kernel=_conv2d, num_inputs=2, op_class="matmul", fusion_kind="conv",
             doc="2-D cross-correlation of NHWC input with HWIO filter; " + _CONV_DOC)
 register_op("Conv2DBackpropInput", infer=_conv_input_infer, kernel=_conv2d_backprop_input, num_inputs=3,
-            op_class="matmul", doc="(input_sizes, filter, out_backprop) -> d input; also conv2d_transpose. " + _CONV_DOC)
+            op_class="matmul", fusion_kind="conv", doc="(input_sizes, filter, out_backprop) -> d input; also conv2d_transpose. " + _CONV_DOC)
 register_op("Conv2DBackpropFilter", infer=_conv_filter_infer, kernel=_conv2d_backprop_filter, num_inputs=3,
-            op_class="matmul", doc="(input, filter_sizes, out_backprop) -> d filter. " + _CONV_DOC)
+            op_class="matmul", fusion_kind="conv", doc="(input, filter_sizes, out_backprop) -> d filter. " + _CONV_DOC)
 
 
 # --- depthwise convolution -----------------------------------------------------------
@@ -589,12 +589,12 @@ def _dw_backprop_filter(ctx, x, sizes, dy):
     return np.einsum("nhwijc,nhwcm->ijcm", win, d, optimize=True).astype(x.dtype, copy=False)
 
 
-register_op("DepthwiseConv2dNative", infer=_dw_infer, kernel=_depthwise, num_inputs=2, op_class="matmul",
+register_op("DepthwiseConv2dNative", infer=_dw_infer, kernel=_depthwise, num_inputs=2, op_class="matmul", fusion_kind="conv",
             doc="Per-channel 2-D convolution, filter [KH, KW, C, multiplier]; " + _CONV_DOC)
 register_op("DepthwiseConv2dNativeBackpropInput", infer=_dw_input_infer, kernel=_dw_backprop_input, num_inputs=3,
-            op_class="matmul", doc="(input_sizes, filter, out_backprop) -> d input. " + _CONV_DOC)
+            op_class="matmul", fusion_kind="conv", doc="(input_sizes, filter, out_backprop) -> d input. " + _CONV_DOC)
 register_op("DepthwiseConv2dNativeBackpropFilter", infer=_dw_filter_infer, kernel=_dw_backprop_filter,
-            num_inputs=3, op_class="matmul", doc="(input, filter_sizes, out_backprop) -> d filter. " + _CONV_DOC)
+            num_inputs=3, op_class="matmul", fusion_kind="conv", doc="(input, filter_sizes, out_backprop) -> d filter. " + _CONV_DOC)
 
 
 # --- pooling ------------------------------------------------------------------------
@@ -903,7 +903,8 @@ register_op("InTopKV2", infer=_in_top_k_infer, kernel=_in_top_k, num_inputs=3, o
 
 # --- local response normalization ------------------------------------------------------
 
-def _lrn_attrs(attrs: dict) -> tuple[int, float, float, float]:
+def lrn_attrs(attrs: dict) -> tuple[int, float, float, float]:
+    """LRN's (depth_radius, bias, alpha, beta) with TF's defaults (the kernel and the lowering)."""
     return (int(attrs.get("depth_radius", 5)), float(attrs.get("bias", 1.0)), float(attrs.get("alpha", 1.0)),
             float(attrs.get("beta", 0.5)))
 
@@ -919,13 +920,13 @@ def _lrn_infer(inputs, attrs):
     x = inputs[0]
     require_dtype("LRN", x, FLOATS, "input")
     _rank4("LRN", x, "input")
-    if _lrn_attrs(attrs)[0] < 0:
+    if lrn_attrs(attrs)[0] < 0:
         raise ValueError("LRN: depth_radius must be >= 0")
     return same_as_input(inputs, attrs)
 
 
 def _lrn(ctx, x):
-    r, bias, alpha, beta = _lrn_attrs(ctx.attrs)
+    r, bias, alpha, beta = lrn_attrs(ctx.attrs)
     w = x.astype(_work_dtype(x.dtype), copy=False)
     norm = bias + alpha * _window_sum(w * w, r)
     return (w * norm ** -beta).astype(x.dtype, copy=False)
@@ -937,7 +938,7 @@ def _lrn_grad_infer(inputs, attrs):
 
 
 def _lrn_grad(ctx, g, x, y):
-    r, bias, alpha, beta = _lrn_attrs(ctx.attrs)
+    r, bias, alpha, beta = lrn_attrs(ctx.attrs)
     wd = _work_dtype(x.dtype)
     g, x, y = (a.astype(wd, copy=False) for a in (g, x, y))
     norm = bias + alpha * _window_sum(x * x, r)

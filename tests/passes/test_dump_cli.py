@@ -17,7 +17,7 @@ from flowjit.passes import dump, pipeline_context
 from flowjit.runtime.executor import register_backend
 from flowjit.runtime.devices.reference import ReferenceBackend
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.fixture(autouse=True)

@@ -26,7 +26,7 @@ from flowjit.runtime import available_backends
 HAS_CPU = "cpu" in available_backends()
 BACKENDS = [pytest.param("reference"),
             pytest.param("cpu", marks=pytest.mark.skipif(not HAS_CPU, reason="llvmlite backend not available"))]
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)

@@ -261,7 +261,7 @@ def test_the_custom_pass_example(tmp_path):
     import importlib.util
     import os
 
-    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples", "custom_pass.py")
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "examples", "custom_pass.py")
     spec = importlib.util.spec_from_file_location("custom_pass_example", path)
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)

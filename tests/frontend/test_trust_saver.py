@@ -184,7 +184,7 @@ def test_sigkill_mid_save_then_next_save_cleans_up(tmp_path):
     start = time.monotonic()
     prefix = str(tmp_path / "model")
     proc = subprocess.Popen([sys.executable, "-c", _CHILD, prefix], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+                            stderr=subprocess.PIPE, cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     try:
         temp = wait_for_temp(tmp_path, proc, timeout=10.0)
         if temp is None:

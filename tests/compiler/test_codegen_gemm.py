@@ -102,7 +102,7 @@ def test_matmul_with_epilogue_and_nan():
 
 
 def test_integer_matmul_is_native():
-    # integers do not use the GEMM library: a broadcast product reduced over k (tests/test_native_ops.py)
+    # integers do not use the GEMM library: a broadcast product reduced over k (tests/compiler/test_native_ops.py)
     a = RNG.integers(-5, 5, (4, 3)).astype(np.int32)
     b = RNG.integers(-5, 5, (3, 2)).astype(np.int32)
     g = tf.Graph()

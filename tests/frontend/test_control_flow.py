@@ -2,7 +2,7 @@
 
 Every test runs twice: on the reference backend and on the cpu backend (where cond and
 while_loop compile to native control flow when their bodies allow it; see
-tests/test_native_control_flow.py for the checks of that)."""
+tests/compiler/test_native_control_flow.py for the checks of that)."""
 
 from __future__ import annotations
 
