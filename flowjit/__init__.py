@@ -32,6 +32,14 @@ from .frontend.ops.array_ops import *  # noqa: F401,F403,E402
 from .frontend.ops.random_ops import *  # noqa: F401,F403,E402
 from .frontend.ops.init_ops import *  # noqa: F401,F403,E402
 from .frontend.ops.control_flow import *  # noqa: F401,F403,E402
+from .frontend.ops.tensor_array_ops import *  # noqa: F401,F403,E402
+from .frontend.ops.functional_ops import *  # noqa: F401,F403,E402
+from .frontend.ops.script_ops import *  # noqa: F401,F403,E402
+from .frontend.ops.sort_ops import *  # noqa: F401,F403,E402
+from .frontend.ops.einsum_ops import *  # noqa: F401,F403,E402
+from .frontend.ops.segment_ops import *  # noqa: F401,F403,E402
+from .frontend.ops.linalg_ops import *  # noqa: F401,F403,E402
+from . import linalg  # noqa: E402
 from . import nn  # noqa: E402
 
 newaxis = None
@@ -41,3 +49,7 @@ half = float16
 from .frontend.grad.gradients import NotDifferentiable, RegisterGradient, gradients, hessians  # noqa: E402
 from . import train, layers, contrib, math  # noqa: E402
 from . import losses  # noqa: E402
+from . import metrics  # noqa: E402
+from . import app, flags, gfile, io, logging  # noqa: E402  (program scaffolding: tf.app, tf.flags, ...)
+from .frontend.platform.v2_compat import *  # noqa: F401,F403,E402  (tf.executing_eagerly, tf.disable_*)
+from . import compat  # noqa: E402

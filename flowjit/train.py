@@ -15,3 +15,6 @@ from .frontend.train.learning_rate_decay import *  # noqa: F401,F403
 from .frontend.train.training_util import *  # noqa: F401,F403
 from .frontend.train.saver import *  # noqa: F401,F403
 from .frontend.train.moving_averages import *  # noqa: F401,F403
+from .frontend.train.coordinator import *  # noqa: F401,F403
+from .frontend.train.session_manager import *  # noqa: F401,F403
+from .frontend.train.supervisor import *  # noqa: F401,F403

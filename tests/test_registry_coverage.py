@@ -40,9 +40,23 @@ NOT_LOWERED = {
     "RandomUniformInt": "random streams equal the reference's (host)",
     "RandomShuffle": "random streams equal the reference's (host)",
     "Multinomial": "random streams equal the reference's (host)",
+    "LogUniformCandidateSampler": "random streams equal the reference's",
+    "UniformCandidateSampler": "random streams equal the reference's",
+    "ComputeAccidentalHits": "data-dependent output shape (host)",
     "RandomGamma": "random streams equal the reference's (host)",
     "Print": "host by design", "StringFormat": "strings (host)", "PrintV2": "host by design",
     "Assert": "host by design", "CheckNumerics": "host by design",
+    "PyFunc": "calls Python (host by design)", "PyFuncStateless": "calls Python (host by design)",
+    "MatrixInverse": "LAPACK-backed, runs its reference kernel",
+    "MatrixDeterminant": "LAPACK-backed, runs its reference kernel",
+    "MatrixSolve": "LAPACK-backed, runs its reference kernel",
+    "SegmentSum": "host op: runs its reference kernel (no scatter-reduce lowering yet)",
+    "SegmentMean": "host op: runs its reference kernel (no scatter-reduce lowering yet)",
+    "SegmentMax": "host op: runs its reference kernel (no scatter-reduce lowering yet)",
+    "SegmentMin": "host op: runs its reference kernel (no scatter-reduce lowering yet)",
+    "UnsortedSegmentSum": "host op: runs its reference kernel (no scatter-reduce lowering yet)",
+    "UnsortedSegmentMax": "host op: runs its reference kernel (no scatter-reduce lowering yet)",
+    "UnsortedSegmentMin": "host op: runs its reference kernel (no scatter-reduce lowering yet)",
 }
 
 # ops with neither a gradient nor a NotDifferentiable mark, each with why

@@ -1,3 +1,4 @@
 """`tf.contrib`: the parts TF1 programs commonly use."""
 
 from . import layers  # noqa: F401
+from . import rnn  # noqa: F401

@@ -11,3 +11,7 @@ builds or differentiates a graph finds the gradients registered.
 """
 
 from .grad import math_grad, array_grad, nn_grad, control_flow_grad  # noqa: F401  (register the gradients)
+from .grad import script_grad  # noqa: F401  (PyFunc: not differentiable)
+from .grad import segment_grad  # noqa: F401  (segment reductions)
+from .grad import linalg_grad  # noqa: F401  (inv, det, solve)
+from .grad import candidate_sampling_grad  # noqa: F401  (samplers: not differentiable)

@@ -18,6 +18,8 @@ def prune(graph: Graph, fetches: Sequence[Value], targets: Sequence[Node], feeds
     producer runs only when something else needs it.
     """
     fed = {v: k for k, v in enumerate(feeds)}
+    # as in TF, a control edge from a node whose output is fed comes from the feed instead
+    fed_nodes = {id(v.node): k for v, k in fed.items()}
     needed: set[int] = set()
     stack: list[Node] = []
 
@@ -39,7 +41,8 @@ def prune(graph: Graph, fetches: Sequence[Value], targets: Sequence[Node], feeds
         for v in n.inputs:
             want_value(v)
         for c in n.control_inputs:
-            want_node(c)
+            if id(c) not in fed_nodes:
+                want_node(c)
 
     plan = Graph()
     plan._names_in_use = dict(graph._names_in_use)
@@ -60,11 +63,14 @@ def prune(graph: Graph, fetches: Sequence[Value], targets: Sequence[Node], feeds
             return params[fed[v]].output(0)
         return mapping[id(v.node)].output(v.index)
 
+    def control(c: Node) -> Node:
+        return params[fed_nodes[id(c)]] if id(c) in fed_nodes else mapping[id(c)]
+
     kept = [n for n in graph.topological_order() if id(n) in needed]
     for n in kept:
         mapping[id(n)] = plan.add_node(
             n.op, [mapped(v) for v in n.inputs], {k: copy_attr(a) for k, a in n.attrs.items()}, name=n.name,
-            exact_name=True, control_inputs=[mapping[id(c)] for c in n.control_inputs], device=n.device,
+            exact_name=True, control_inputs=[control(c) for c in n.control_inputs], device=n.device,
             outputs=list(n.outputs), source=n.source, provenance=n.provenance)
     plan.params = params
     plan.results = [mapped(v) for v in fetches]

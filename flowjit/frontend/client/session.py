@@ -28,6 +28,7 @@ from ...runtime.plan import build_plan
 from ..framework import tracing as _tracing  # noqa: F401  (lets passes.replace_pattern trace Python functions)
 from ..framework.graph import Graph, get_default_graph
 from ..framework.tensor import Operation, Tensor
+from ..framework.py_func_table import session_resources
 
 
 class ConfigProto:
@@ -228,6 +229,7 @@ class BaseSession:
         self._target = target
         self._config = config or ConfigProto()
         self._state = SessionState()
+        self._state.resources.update(session_resources(self._graph))  # py_func callables
         self._backend_name = backend or default_backend_name()
         self._backend = get_backend(self._backend_name)
         self._pipeline = pipeline

@@ -76,6 +76,13 @@ class FuncGraph(Graph):
         self.inputs.append(t)
         return t
 
+    def add_late_input(self, dtype: Any, shape: Any, name: str = "arg") -> Tensor:
+        """An explicit parameter found while tracing (a TensorArray's buffer, first written in a
+        loop body); the caller puts `inputs` back in order before `build_bodies`."""
+        t = self._new_arg(dtype, shape, name, None)
+        self.inputs.append(t)
+        return t
+
     def _new_arg(self, dtype: Any, shape: Any, name: str, source: Any) -> Tensor:
         index = len(self.inputs) + len(self.captures)
         base = f"{self._base_scope}/{name}" if self._base_scope else name

@@ -39,6 +39,17 @@ def ops_modules() -> tuple[Any, Any, Any]:
     return math_ops, array_ops, nn_ops
 
 
+def int_single(value: Any, name: str) -> int:
+    """An int or a 1-tuple of one int, as TF's conv_utils.normalize_tuple(value, 1, name)."""
+    if isinstance(value, int):
+        return value
+    value = tuple(int(v) for v in value)
+    if len(value) != 1:
+        raise ValueError(f"The `{name}` argument must be a tuple of 1 integers. Received: {value}")
+    return value[0]
+
+
+
 def int_pair(value: Any, name: str) -> tuple[int, int]:
     if isinstance(value, int):
         return (value, value)

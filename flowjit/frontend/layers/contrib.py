@@ -27,8 +27,9 @@ from ..train.gradient_descent import GradientDescentOptimizer
 from ..train.momentum import MomentumOptimizer
 from ..train.optimizer import Optimizer
 from ..train.rmsprop import RMSPropOptimizer
-from ..ops import nn_ops
+from ..ops import array_ops, nn_ops
 from . import base as _base
+from .convolutional import deconv_length
 from . import core as _core
 from . import normalization as _normalization
 
@@ -36,7 +37,8 @@ __all__ = ["conv2d", "convolution2d", "max_pool2d", "avg_pool2d", "fully_connect
            "flatten", "batch_norm", "xavier_initializer", "xavier_initializer_conv2d",
            "variance_scaling_initializer", "l1_regularizer", "l2_regularizer", "l1_l2_regularizer",
            "sum_regularizer", "apply_regularization", "optimize_loss", "one_hot_encoding", "softmax",
-           "OPTIMIZER_CLS_NAMES"]
+           "OPTIMIZER_CLS_NAMES", "conv2d_transpose", "convolution2d_transpose", "separable_conv2d",
+           "separable_convolution2d"]
 
 
 def _relu(x: Tensor) -> Tensor:
@@ -265,7 +267,6 @@ def conv2d(inputs: Any, num_outputs: int, kernel_size: Any, stride: Any = 1, pad
            variables_collections: Any = None, outputs_collections: Any = None, trainable: bool = True,
            scope: Any = None) -> Tensor:
     """2-D convolution + bias + activation (TF1 contrib defaults: SAME padding, relu)."""
-    from ..ops import array_ops
 
     if data_format not in (None, "NHWC", "NCHW"):
         raise ValueError(f"data_format has to be either NCHW or NHWC, got {data_format}")
@@ -340,7 +341,6 @@ relu = functools.partial(fully_connected, activation_fn=_relu)
 
 def _pool(kind: str, inputs: Any, kernel_size: Any, stride: Any, padding: str, data_format: str,
           outputs_collections: Any, scope: Any, default: str) -> Tensor:
-    from ..ops import array_ops
 
     if data_format not in ("NHWC", "NCHW"):
         raise ValueError(f"data_format has to be either NCHW or NHWC, got {data_format}")
@@ -453,7 +453,6 @@ def batch_norm(inputs: Any, decay: float = 0.999, center: bool = True, scale: bo
 
 def one_hot_encoding(labels: Any, num_classes: int, on_value: float = 1.0, off_value: float = 0.0,
                      outputs_collections: Any = None, scope: Any = None) -> Tensor:
-    from ..ops import array_ops
 
     with get_default_graph().name_scope(scope or "OneHotEncoding") as sc:
         out = array_ops.one_hot(labels, num_classes, on_value=on_value, off_value=off_value)
@@ -553,3 +552,98 @@ def optimize_loss(loss: Any, global_step: Any, learning_rate: Any, optimizer: An
         with graph.control_dependencies([grad_updates]):
             train_tensor = array_ops.identity(loss)
         return train_tensor
+
+
+# --- conv2d_transpose, separable_conv2d (TF1 contrib defaults: SAME padding, relu, xavier weights,
+# zero biases; names Conv2d_transpose/weights [kh, kw, out, in], SeparableConv2d/depthwise_weights,
+# pointwise_weights, biases) ---
+def _nhwc(inputs: Any, data_format: str) -> tuple[Tensor, bool]:
+    """The inputs as NHWC, and whether they came as NCHW; ValueError for another format or rank."""
+    if data_format not in (None, "NHWC", "NCHW"):
+        raise ValueError(f"data_format has to be either NCHW or NHWC, got {data_format}")
+    x = convert_to_tensor(inputs)
+    first = data_format == "NCHW"
+    if first:
+        x = array_ops.transpose(x, [0, 2, 3, 1])
+    if x.shape.rank != 4:
+        raise ValueError(f"Convolution expects inputs of rank 4, got {x.shape}")
+    if x.shape.dims[-1] is None:
+        raise ValueError("Number of in_channels of the inputs must be known")
+    return x, first
+
+
+def conv2d_transpose(inputs: Any, num_outputs: int, kernel_size: Any, stride: Any = 1, padding: str = "SAME",
+                     data_format: str = "NHWC", activation_fn: Any = _relu, normalizer_fn: Any = None,
+                     normalizer_params: Any = None, weights_initializer: Any = _DEFAULT,
+                     weights_regularizer: Any = None, biases_initializer: Any = _DEFAULT,
+                     biases_regularizer: Any = None, reuse: Any = None, variables_collections: Any = None,
+                     outputs_collections: Any = None, trainable: bool = True, scope: Any = None) -> Tensor:
+    """Transposed 2-D convolution + bias + activation; weights [kh, kw, num_outputs, in_channels]."""
+    weights_initializer, biases_initializer = _default_initializers(weights_initializer, biases_initializer)
+    with _variable_scope(scope, "Conv2d_transpose", reuse) as sc:
+        x, first = _nhwc(inputs, data_format)
+        kh, kw = _base.int_pair(kernel_size, "kernel_size")
+        sh, sw = _base.int_pair(stride, "stride")
+        pad = _base.normalized_padding(padding)
+        weights = _model_variable("weights", [kh, kw, num_outputs, x.shape.dims[-1]], x.dtype, weights_initializer,
+                                  None, trainable, _var_collections(variables_collections, "weights"))
+        biases = _maybe_biases(num_outputs, x.dtype, normalizer_fn, biases_initializer, trainable,
+                               variables_collections)
+        dyn = array_ops.shape(x)
+        dims: list[Any] = []
+        for i, k, s in ((1, kh, sh), (2, kw, sw)):
+            static = deconv_length(x.shape.dims[i], k, pad, s)
+            dims.append(static if static is not None else dyn[i] * s + (max(k - s, 0) if pad == "VALID" else 0))
+        out = nn_ops.conv2d_transpose(x, weights, array_ops.stack([dyn[0], dims[0], dims[1], num_outputs]),
+                                      strides=[1, sh, sw, 1], padding=pad)
+        out.set_shape([x.shape.dims[0]] + [d if isinstance(d, int) else None for d in dims] + [num_outputs])
+        out = _finish_layer(out, weights, biases, weights_regularizer, biases_regularizer, normalizer_fn,
+                            normalizer_params, activation_fn)
+        if first:
+            out = array_ops.transpose(out, [0, 3, 1, 2])
+        return _collect(outputs_collections, sc.name, out)
+
+
+def separable_conv2d(inputs: Any, num_outputs: Any, kernel_size: Any, depth_multiplier: int = 1, stride: Any = 1,
+                     padding: str = "SAME", data_format: str = "NHWC", rate: Any = 1, activation_fn: Any = _relu,
+                     normalizer_fn: Any = None, normalizer_params: Any = None, weights_initializer: Any = _DEFAULT,
+                     pointwise_initializer: Any = None, weights_regularizer: Any = None,
+                     biases_initializer: Any = _DEFAULT, biases_regularizer: Any = None, reuse: Any = None,
+                     variables_collections: Any = None, outputs_collections: Any = None, trainable: bool = True,
+                     scope: Any = None) -> Tensor:
+    """Depthwise then (when num_outputs is not None) pointwise convolution, + bias + activation."""
+    weights_initializer, biases_initializer = _default_initializers(weights_initializer, biases_initializer)
+    if pointwise_initializer is None:
+        pointwise_initializer = weights_initializer
+    with _variable_scope(scope, "SeparableConv2d", reuse) as sc:
+        x, first = _nhwc(inputs, data_format)
+        kh, kw = _base.int_pair(kernel_size, "kernel_size")
+        sh, sw = _base.int_pair(stride, "stride")
+        rh, rw = _base.int_pair(rate, "rate")
+        pad = _base.normalized_padding(padding)
+        c = x.shape.dims[-1]
+        dw = _model_variable("depthwise_weights", [kh, kw, c, depth_multiplier], x.dtype, weights_initializer, None,
+                             trainable, _var_collections(variables_collections, "weights"))
+        _regularize(dw, weights_regularizer, "depthwise_kernel")
+        kwargs = {"rate": [rh, rw]} if (rh, rw) != (1, 1) else {}
+        if num_outputs is not None:
+            pw = _model_variable("pointwise_weights", [1, 1, c * depth_multiplier, num_outputs], x.dtype,
+                                 pointwise_initializer, None, trainable,
+                                 _var_collections(variables_collections, "weights"))
+            _regularize(pw, weights_regularizer, "pointwise_kernel")
+            biases = _maybe_biases(num_outputs, x.dtype, normalizer_fn, biases_initializer, trainable,
+                                   variables_collections)
+            out = nn_ops.separable_conv2d(x, dw, pw, strides=[1, sh, sw, 1], padding=pad, **kwargs)
+        else:
+            biases = _maybe_biases(c * depth_multiplier, x.dtype, normalizer_fn, biases_initializer, trainable,
+                                   variables_collections)
+            out = nn_ops.depthwise_conv2d(x, dw, strides=[1, sh, sw, 1], padding=pad, **kwargs)
+        out = _finish_layer(out, dw, biases, None, biases_regularizer, normalizer_fn,
+                            normalizer_params, activation_fn)
+        if first:
+            out = array_ops.transpose(out, [0, 3, 1, 2])
+        return _collect(outputs_collections, sc.name, out)
+
+
+convolution2d_transpose = conv2d_transpose
+separable_convolution2d = separable_conv2d

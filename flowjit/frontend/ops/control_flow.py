@@ -853,7 +853,44 @@ def switch_case(branch_index, branch_fns, default=None, name="switch_case"):
 def _loop_var(v: Any) -> Tensor:
     if isinstance(v, Operation):
         raise TypeError(f"loop_vars must be tensors, got the operation {v.name}")
+    if _is_loop_leaf_object(v):
+        return v._flowjit_loop_value()
     return convert_to_tensor(v)
+
+
+def _is_loop_leaf_object(v: Any) -> bool:
+    """An object that travels through a loop as one tensor (a TensorArray as its buffer): it has
+    `_flowjit_loop_value()`, `_flowjit_loop_invariant()` and `_flowjit_from_loop_value(t)`."""
+    return hasattr(v, "_flowjit_loop_value") and not isinstance(v, Tensor)
+
+
+def _rewrap(templates: Sequence[Any], tensors: Sequence[Tensor]) -> list[Any]:
+    """Loop tensors back into the objects they stand for (TF1's _make_tensor_array)."""
+    return [t if tpl is None else tpl._flowjit_from_loop_value(t) for tpl, t in zip(templates, tensors)]
+
+
+def _is_pending(v: Any) -> bool:
+    """A loop-leaf object whose tensor does not exist yet (a TensorArray first written in the body)."""
+    return _is_loop_leaf_object(v) and v._flowjit_loop_pending()
+
+
+def _body_user_args(templates: Sequence[Any], args: list[Any], fg: FuncGraph, n_hidden: int) -> list[Any]:
+    """The values cond/body see: tensors, rewrapped objects, and for a pending object one that
+    creates its parameter in `fg` on first use (stored into `args`)."""
+    out = []
+    for k, tpl in enumerate(templates):
+        slot = k + n_hidden
+        if tpl is None:
+            out.append(args[slot])
+        elif args[slot] is None:
+            def make(dtype: Any, shape: TensorShape, slot: int = slot) -> Tensor:
+                if args[slot] is None:
+                    args[slot] = fg.add_late_input(dtype, shape, "loop_var")
+                return args[slot]
+            out.append(tpl._flowjit_pending_in_loop(make))
+        else:
+            out.append(tpl._flowjit_from_loop_value(args[slot]))
+    return out
 
 
 def _shape_text(s: TensorShape) -> str:
@@ -885,16 +922,19 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
         single = not isinstance(loop_vars, (list, _builtin_tuple))
         structure = (loop_vars,) if single else loop_vars
         leaves = _flatten(structure)
-        flat = [_loop_var(v) for v in leaves]
+        templates = [v if _is_loop_leaf_object(v) else None for v in leaves]
+        flat = [None if _is_pending(v) else _loop_var(v) for v in leaves]
         if shape_invariants is not None:
             inv_structure = (shape_invariants,) if single else shape_invariants
             flat_inv = _flatten_shapes(inv_structure)
             if len(flat_inv) != len(flat):
                 raise ValueError(f"shape_invariants has {len(flat_inv)} shapes for {len(flat)} loop variables")
         else:
-            flat_inv = [v.shape for v in flat]
+            flat_inv = [None if v is None else v.shape for v in flat]
+        flat_inv = [inv if tpl is None or v is None else tpl._flowjit_loop_invariant()
+                    for inv, tpl, v in zip(flat_inv, templates, flat)]
         for v, inv in zip(flat, flat_inv):
-            if not inv.is_compatible_with(v.shape):
+            if v is not None and not inv.is_compatible_with(v.shape):
                 raise ValueError(f"The shape invariant specified for {v.name} is not compatible with the initial "
                                  f"shape of the loop variable. It enters the loop with shape {_shape_text(v.shape)}, "
                                  f"but the specified shape invariant is {_shape_text(inv)}.")
@@ -920,9 +960,9 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
         n_hidden = 1 if counter is not None else 0
 
         cond_fg = FuncGraph("while_cond", graph, base)
-        cond_args = [cond_fg.add_input(v.dtype, inv, "loop_var") for v, inv in zip(flat, flat_inv)]
+        cond_args = [None if v is None else cond_fg.add_input(v.dtype, inv, "loop_var") for v, inv in zip(flat, flat_inv)]
         with cond_fg.as_default():
-            user = cond_args[n_hidden:]
+            user = _body_user_args(templates, cond_args, cond_fg, n_hidden)
             pred = cond(*_pack(structure, user))
             if isinstance(pred, (bool, np.bool_)):
                 pred = constant(bool(pred))
@@ -935,9 +975,9 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
                 pred = _math().logical_and(_math().less(cond_args[0], max_tensor), pred)
 
         body_fg = FuncGraph("while_body", graph, base)
-        body_args = [body_fg.add_input(v.dtype, inv, "loop_var") for v, inv in zip(flat, flat_inv)]
+        body_args = [None if v is None else body_fg.add_input(v.dtype, inv, "loop_var") for v, inv in zip(flat, flat_inv)]
         with body_fg.as_default():
-            user = body_args[n_hidden:]
+            user = _body_user_args(templates, body_args, body_fg, n_hidden)
             result = body(*_pack(structure, user))
             if not _is_sequence(result):
                 result = [result]
@@ -947,6 +987,8 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
             out_flat = [body_fg.make_local(_loop_var(r)) for r in _flatten(result)]
             if len(out_flat) != len(flat) - n_hidden:
                 raise ValueError(f"body returned {len(out_flat)} loop variables, expected {len(flat) - n_hidden}")
+            _resolve_pending(graph, templates, flat, flat_inv, cond_args, body_args, out_flat, cond_fg, body_fg,
+                             n_hidden)
             for v, r, inv in zip(flat[n_hidden:], out_flat, flat_inv[n_hidden:]):
                 if r.dtype != v.dtype:
                     raise TypeError(f"Loop var {v.name} enters the loop with type {v.dtype!r} but has type "
@@ -971,10 +1013,36 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
                              name=scope, control_inputs=[n.graph.wrap(n) for n in controls])
         # TF1 counts maximum_iterations' counter as the first loop variable: user results from Exit_1
         outs = _tf1_named(op.outputs[n_hidden:len(flat)], "Exit", first=0 if maximum_iterations is None else 1)
+        outs = _rewrap(templates, outs)
         packed = _pack(result, outs)
     if single or (not return_same_structure and len(outs) == 1):
         return outs[0]
     return packed
+
+
+def _resolve_pending(graph: Any, templates: Sequence[Any], flat: list[Any], flat_inv: list[Any],
+                     cond_args: list[Any], body_args: list[Any], out_flat: Sequence[Tensor], cond_fg: FuncGraph,
+                     body_fg: FuncGraph, n_hidden: int) -> None:
+    """Give every pending loop object (a TensorArray first written inside the body) its entry
+    value -- zeros of the shape its first write in the body showed -- and its parameters in
+    cond and body, then put both graphs' parameters back in loop-variable order."""
+    for k, tpl in enumerate(templates):
+        slot = k + n_hidden
+        if flat[slot] is not None:
+            continue
+        arg = body_args[slot]
+        inv = arg.shape if arg is not None else tpl._flowjit_pending_shape(out_flat[k].shape[1:])
+        with graph.as_default():
+            flat[slot] = tpl._flowjit_initial_value(inv)
+        flat_inv[slot] = inv
+        if arg is None:
+            body_args[slot] = body_fg.add_late_input(flat[slot].dtype, inv, "loop_var")
+        if cond_args[slot] is None:
+            cond_args[slot] = cond_fg.add_late_input(flat[slot].dtype, inv, "loop_var")
+    if len(cond_fg.inputs) != len(cond_args) or len(body_fg.inputs) != len(body_args):
+        raise ValueError("a while_loop body created a loop variable it does not return")
+    cond_fg.inputs = list(cond_args)
+    body_fg.inputs = list(body_args)
 
 
 def _flatten_shapes(structure: Any) -> list[TensorShape]:

@@ -4,4 +4,5 @@ One module per family: `base` (Const, Placeholder, Identity, ...), `state` (vari
 `math`, `array`, `nn`, `random`, `control` (cond, while, Print, Assert, ...).
 """
 
-from . import base, state, math, array, nn, random, control, fused  # noqa: F401
+from . import base, state, math, array, nn, random, control, fused, script, segment, linalg  # noqa: F401
+from . import candidate_sampling  # noqa: F401

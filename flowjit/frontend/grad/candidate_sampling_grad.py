@@ -1,0 +1,6 @@
+"""Candidate samplers and accidental hits pass no gradient (TF marks them NotDifferentiable)."""
+
+from .gradients import NotDifferentiable
+
+for _op_type in ("LogUniformCandidateSampler", "UniformCandidateSampler", "ComputeAccidentalHits"):
+    NotDifferentiable(_op_type)
