@@ -39,6 +39,7 @@ from .frontend.ops.sort_ops import *  # noqa: F401,F403,E402
 from .frontend.ops.einsum_ops import *  # noqa: F401,F403,E402
 from .frontend.ops.segment_ops import *  # noqa: F401,F403,E402
 from .frontend.ops.linalg_ops import *  # noqa: F401,F403,E402
+from .frontend.ops.matrix_index_ops import *  # noqa: F401,F403,E402
 from . import linalg  # noqa: E402
 from . import nn  # noqa: E402
 
