@@ -404,7 +404,9 @@ class _Wrapper(RNNCell):
         return self._wrapped_call(inputs, state, lambda x, s: self._cell(x, s, scope=scope))
 
     def _wrapped_call(self, inputs: Any, state: Any, run: Callable) -> Any:
-        raise NotImplementedError
+        """What the wrapper does around `run(inputs, state)`, the wrapped cell's call; each
+        wrapper (Dropout, Residual, Device) defines it."""
+        raise NotImplementedError(f"{type(self).__name__} must define _wrapped_call")
 
 
 class DropoutWrapper(_Wrapper):

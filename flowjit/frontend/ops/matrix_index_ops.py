@@ -29,16 +29,13 @@ def _rank(x: Tensor, at_least: int, what: str) -> int:
     return rank
 
 
-def _rows_cols(x: Tensor) -> tuple[Tensor, Tensor]:
-    """Row and column indices of the innermost matrix, shaped [m, 1] and [1, n] (int32)."""
-    shape = array_ops.shape(x)
-    rows = math_ops.range(shape[-2])
-    cols = math_ops.range(shape[-1])
-    return array_ops.expand_dims(rows, 1), array_ops.expand_dims(cols, 0)
+def _index_grid(m: Any, n: Any) -> tuple[Tensor, Tensor]:
+    """Row and column indices of an [m, n] matrix, shaped [m, 1] and [1, n] (int32)."""
+    return array_ops.expand_dims(math_ops.range(m), 1), array_ops.expand_dims(math_ops.range(n), 0)
 
 
-def _diagonal_mask(x: Tensor) -> Tensor:
-    i, j = _rows_cols(x)
+def _diagonal_mask(m: Any, n: Any) -> Tensor:
+    i, j = _index_grid(m, n)
     return math_ops.equal(i, j)
 
 
@@ -50,7 +47,8 @@ def matrix_band_part(input: Any, num_lower: Any, num_upper: Any, name: str | Non
         _rank(x, 2, "matrix_band_part")
         lower = math_ops.cast(convert_to_tensor(num_lower, name="num_lower"), dtypes.int32)
         upper = math_ops.cast(convert_to_tensor(num_upper, name="num_upper"), dtypes.int32)
-        i, j = _rows_cols(x)
+        shape = array_ops.shape(x)
+        i, j = _index_grid(shape[-2], shape[-1])
         below = math_ops.logical_or(math_ops.less(lower, 0), math_ops.less_equal(i - j, lower))
         above = math_ops.logical_or(math_ops.less(upper, 0), math_ops.less_equal(j - i, upper))
         return math_ops.where_v2(math_ops.logical_and(below, above), x, array_ops.zeros_like(x), name=scope)
@@ -73,9 +71,9 @@ def matrix_diag(diagonal: Any, name: str = "matrix_diag") -> Tensor:
     with get_default_graph().name_scope(name) as scope:
         d = convert_to_tensor(diagonal, name="diagonal")
         _rank(d, 1, "matrix_diag")
-        column = array_ops.expand_dims(d, -1)  # [..., k, 1]
-        square = column + array_ops.zeros_like(array_ops.expand_dims(d, -2))  # [..., k, k]
-        return math_ops.where_v2(_diagonal_mask(square), square, array_ops.zeros_like(square), name=scope)
+        k = array_ops.shape(d)[-1]
+        column = array_ops.expand_dims(d, -1)  # [..., k, 1], broadcast along each row by the select
+        return math_ops.where_v2(_diagonal_mask(k, k), column, array_ops.zeros([], d.dtype), name=scope)
 
 
 def matrix_set_diag(input: Any, diagonal: Any, name: str = "set_diag") -> Tensor:  # noqa: A002
@@ -93,7 +91,7 @@ def matrix_set_diag(input: Any, diagonal: Any, name: str = "set_diag") -> Tensor
         paddings = array_ops.concat([array_ops.zeros([rank - 2, 2], dtypes.int32),
                                      array_ops.reshape(array_ops.stack([0, rows_missing]), [1, 2])], 0)
         per_row = array_ops.expand_dims(array_ops.pad(d, paddings), -1)  # [..., m, 1]; padding never selected
-        return math_ops.where_v2(_diagonal_mask(x), per_row, x, name=scope)
+        return math_ops.where_v2(_diagonal_mask(shape[-2], shape[-1]), per_row, x, name=scope)
 
 
 def diag(diagonal: Any, name: str | None = None) -> Tensor:
