@@ -6,12 +6,14 @@ control edges), or when running it has effects: stateful ops other than lazily r
 and host ops (Print, Assert, an unfed Placeholder's error). Everything else is erased.
 
 After pruning, dead nodes are what other passes leave behind: constants nothing reads any
-more, the inputs of a folded or simplified node.
+more, the inputs of a folded or simplified node. Inside loops, dead body nodes, unread
+captured inputs and unread gradient records go too (passes/dce_loops.py).
 """
 
 from __future__ import annotations
 
 from ..ir.graph import Graph, Node
+from .dce_loops import prune_loops
 from .manager import Pass, note
 from .rewrite import Edit, has_effects
 
@@ -30,8 +32,11 @@ def eliminate_dead_code(graph: Graph) -> tuple[Graph, bool]:
         stack.extend(v.node for v in n.inputs)
         stack.extend(n.control_inputs)
     dead = [n for n in graph if id(n) not in live]
+    loops = prune_loops(graph)
+    if loops:
+        note(f"shrank {loops} loops (dead body nodes, unread captured inputs and records)")
     if not dead:
-        return graph, False
+        return graph, bool(loops)
     edit = Edit(graph)
     for n in dead:  # live nodes never read or wait for dead ones (they would be live)
         edit.erase(n)

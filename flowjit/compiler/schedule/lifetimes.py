@@ -10,7 +10,8 @@ from ..program import Buffer, HostStep, IfStep, KernelStep, WhileStep
 def lifetimes(steps: list[Any], results: list[Any]) -> None:
     """[first, last] step positions of every buffer, steps numbered in program order with
     control steps' nested steps inline. A buffer a loop reads but that was written before the
-    loop lives until the loop's end (the next iteration reads it again)."""
+    loop lives until the loop's end (the next iteration reads it again); one a step in the loop
+    updates in place (a record) lives over the whole loop."""
     clock = [0]
 
     def write(b: Buffer, k: int) -> None:
@@ -22,6 +23,8 @@ def lifetimes(steps: list[Any], results: list[Any]) -> None:
         b.last = max(b.last, k)
         if b.first < 0:
             b.first = k
+
+    in_place: set[int] = set()  # buffers a step reads and writes: in a loop they carry rows across iterations
 
     def walk(steps: list[Any]) -> dict[int, Buffer]:
         touched: dict[int, Buffer] = {}
@@ -35,6 +38,7 @@ def lifetimes(steps: list[Any], results: list[Any]) -> None:
                 for b in step.reads:
                     read(b, k)
                     touched[b.id] = b
+                in_place.update(b.id for b in step.reads if any(w is b for w in step.writes))
             elif isinstance(step, HostStep):
                 k = clock[0]
                 clock[0] += 1
@@ -62,6 +66,8 @@ def lifetimes(steps: list[Any], results: list[Any]) -> None:
                 for b in inner.values():
                     if b.first < start:
                         b.last = max(b.last, end)
+                    elif b.id in in_place:  # a record: rows of earlier iterations stay
+                        b.first, b.last = start, max(b.last, end)
                 touched.update(inner)
         return touched
 

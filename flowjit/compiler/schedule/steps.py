@@ -147,16 +147,19 @@ class ProgramBuilder(GraphTranslation):
             pred: Any = bool(p.attrs["value"]) if p.op == "const" else self.mat[p.id]
             return IfStep(node, pred, branches)
         cond, body = unit.bodies
-        n = len(unit.carried)
-        init = [self.copy_step(x, buf, node, f"{node.name}_init{i}") for i, (x, buf) in
-                enumerate(zip(unit.inputs[:n], unit.carried))]
+        carried, entry = list(unit.carried), list(unit.inputs[:len(unit.carried)])
+        if unit.counter is not None:  # the iteration number, for the rows of the records
+            carried.append(unit.counter)
+            entry.append(L("const", [], unit.counter.dtype, (), node, value=0))
+        n = len(carried)
+        init = [self.copy_step(x, buf, node, f"{node.name}_init{i}") for i, (x, buf) in enumerate(zip(entry, carried))]
         pred = self.buffer(dtypes.bool_, (), "temp")
         cond_steps = self._landing(cond, [pred], lambda i, x: pred, f"{node.name}_cond")
         # next values land in fresh buffers (a body may still read the current ones), then are
         # copied over; a loop variable the body passes through unchanged is not copied at all
-        carried_ids = {buf.id: i for i, buf in enumerate(unit.carried)}
+        carried_ids = {buf.id: i for i, buf in enumerate(carried)}
         nexts: list[Buffer | None] = []
-        for i, (x, buf) in enumerate(zip(body.results_l, unit.carried)):
+        for i, (x, buf) in enumerate(zip(body.results_l, carried)):
             src = self.mat.get(x.id) if x.op == "buffer" else None
             if src is buf:
                 nexts.append(None)
@@ -164,17 +167,23 @@ class ProgramBuilder(GraphTranslation):
                 nexts.append(buf)  # not a carried value: copied straight in, after the others
             else:
                 nexts.append(self.buffer(buf.dtype, buf.shape, "temp"))
-        pending = {i: b for i, b in enumerate(nexts) if b is not None and b is not unit.carried[i]}
+        pending = {i: b for i, b in enumerate(nexts) if b is not None and b is not carried[i]}
+        # a record's row is scattered into the record itself (in place)
+        pending.update((n + e, rec) for e, rec in enumerate(unit.records))
         body_steps = body.build_steps(body.results_l, lambda i, x: pending.get(i))
+        for e, rec in enumerate(unit.records):
+            x = body.results_l[n + e]
+            if self.mat.get(x.id) is not rec:
+                body_steps.append(self.copy_step(x, rec, node, f"{node.name}_record{e}"))
         # every read of the current values comes before the first write of a carried buffer
         for i, (x, nxt) in enumerate(zip(body.results_l, nexts)):
-            if nxt is not None and nxt is not unit.carried[i] and self.mat.get(x.id) is not nxt:
+            if nxt is not None and nxt is not carried[i] and self.mat.get(x.id) is not nxt:
                 body_steps.append(self.copy_step(x, nxt, node, f"{node.name}_next{i}"))
         for i, (x, nxt) in enumerate(zip(body.results_l, nexts)):
-            if nxt is unit.carried[i]:
+            if nxt is carried[i]:
                 body_steps.append(self.copy_step(x, nxt, node, f"{node.name}_carry{i}"))
             elif nxt is not None:
-                body_steps.append(self.copy_step(self.leaf(nxt, node), unit.carried[i], node, f"{node.name}_carry{i}"))
+                body_steps.append(self.copy_step(self.leaf(nxt, node), carried[i], node, f"{node.name}_carry{i}"))
         max_iter = node.attrs.get("maximum_iterations")
         return WhileStep(node, init, cond_steps, pred, body_steps, None if max_iter is None else int(max_iter))
 

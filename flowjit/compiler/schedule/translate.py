@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ... import options
-from ...ir import registry
+from ...ir import dtypes, registry
 from ...ir.graph import Graph, Node, Value
 from ...passes.prune import vars_written_by, vars_written_by_bodies
 from .. import lower
@@ -43,15 +43,17 @@ class ControlUnit:
     """An If/While node whose bodies translated to native units only (built into an IfStep or
     WhileStep when the program is built)."""
 
-    __slots__ = ("node", "inputs", "bodies", "outputs", "carried")
+    __slots__ = ("node", "inputs", "bodies", "outputs", "carried", "counter", "records")
 
     def __init__(self, node: Node, inputs: list[L], bodies: list["GraphTranslation"], outputs: list[Buffer],
-                 carried: list[Buffer]) -> None:
+                 carried: list[Buffer], counter: Buffer | None = None, records: list[Buffer] | None = None) -> None:
         self.node = node
         self.inputs = inputs  # the node's inputs (parent LIR values, materialized before the step)
         self.bodies = bodies  # If: [then, else]; While: [cond, body]
         self.outputs = outputs  # If: output buffers the branches write
         self.carried = carried  # While: loop-carried buffers (also the node's outputs)
+        self.counter = counter  # While with records: the iteration number (an extra carried int64)
+        self.records = records or []  # While: [trip_count, ...] buffers, row k written by iteration k
 
 
 class GraphTranslation:
@@ -436,10 +438,13 @@ class GraphTranslation:
         return ControlUnit(node, ins, bodies, outputs, [])
 
     def _control_while(self, node: Node, ins: list[L]) -> ControlUnit | None:
-        n_vars = len(node.outputs)
-        if int(node.attrs.get("num_exports", 0)) or len(node.attrs["body"].results) != n_vars:
-            raise lower.Unsupported("the loop records values for a gradient (outputs of run-time length)")
-        carried = [self.buffer(v.dtype, v.shape.as_list(), "temp") for v in node.values]
+        """A native loop. Values recorded for the gradient (outputs of static shape [trip_count,
+        ...], ir/loops.py) are written row by row: iteration k scatters its value into row k of
+        the record buffer in place, k being an extra carried counter."""
+        n_vars = len(node.attrs["body"].results) - int(node.attrs.get("num_exports", 0))
+        if len(node.outputs) != len(node.attrs["body"].results):
+            raise lower.Unsupported("the loop's outputs do not match its body's results")
+        carried = [self.buffer(v.dtype, v.shape.as_list(), "temp") for v in node.values[:n_vars]]
         for x, buf in zip(ins, carried):
             if x.shape != buf.shape or x.dtype != buf.dtype:
                 return None
@@ -454,9 +459,44 @@ class GraphTranslation:
         for r, buf in zip(body.results_l, carried):
             if r.shape != buf.shape or r.dtype != buf.dtype:
                 return None
-        for v, buf in zip(node.values, carried):
+        records = [self.buffer(v.dtype, v.shape.as_list(), "temp") for v in node.values[n_vars:]]
+        counter = None
+        if records:
+            counter = self.buffer(dtypes.int64, (), "temp")
+            body.results_l = body.results_l[:n_vars] + body.record_rows(node, self.leaf(counter, node), records,
+                                                                        body.results_l[n_vars:])
+        for v, buf in zip(node.values, carried + records):
             self.value_of[v] = self.leaf(buf, node)
-        return ControlUnit(node, ins, [cond, body], [], carried)
+        return ControlUnit(node, ins, [cond, body], [], carried, counter, records)
+
+    def record_rows(self, origin: Node, counter: L, records: list[Buffer], values: list[L]) -> list[L]:
+        """Units of this body storing `values` into row `counter` of `records` (scatter routines
+        whose base is the record itself, so they write in place) and the next counter."""
+        translator = lower.Translator(self.static_value, self._const_buffer)
+        translator.origin = origin
+        outs = [self._extra_unit(translator, lambda: translator.binary("add", counter, translator.const(1, dtypes.int64)))]
+        for buf, x in zip(records, values):
+            if x.shape != buf.shape[1:] or x.dtype != buf.dtype:
+                raise lower.Unsupported("a recorded value's shape differs from its record")
+            outs.append(self._extra_unit(translator, lambda buf=buf, x=x: lower.array.scatter(
+                translator, translator.reshape(counter, (1, 1)), translator.reshape(x, (1,) + x.shape), buf.shape,
+                "update", self.leaf(buf, origin))))
+        return outs
+
+    def _extra_unit(self, translator: lower.Translator, make: Any) -> L:
+        """A unit of the LIR `make()` builds (no graph node of its own: it serves translator.origin)."""
+        first_id = next_id()
+        out = make()
+        unit = Unit(len(self.units), translator.origin)
+        unit.nodes = made_since([out], first_id)
+        unit.outs = [out]
+        for n in unit.nodes:
+            self.unit_of[n.id] = unit
+            if n.op in LIBRARY:
+                unit.closed = True
+        self.units.append(unit)
+        self.steps_seq.append(unit)
+        return out
 
     def _read_variable(self, node: Node, translator: lower.Translator) -> bool:
         """`v.read_value()`: a copy of the variable taken at this point of the order (a later

@@ -41,9 +41,9 @@ import numpy as np
 
 from ...ir.graph import Graph as IRGraph
 from ...ir.graph import Node, OutputSpec, Value, copy_attr
-from ...ir.ops.control import most_specific_compatible_shape
+from ...ir.loops import static_trip_count
+from ...ir.ops.control import most_specific_compatible_shape, record_shape
 from ...ir.registry import static_value
-from ...ir.shapes import TensorShape
 from ..framework.func_graph import FuncGraph, build_bodies, inline_body, needed_nodes
 from .gradients import NotDifferentiable, RegisterGradient, gradients
 from ..framework.graph import get_default_graph
@@ -207,13 +207,14 @@ def _export_from_while(node: Node, values: list[Value]) -> list[int]:
     """Make the forward While record `values` (of its body) in every iteration; their output indices."""
     body = node.attrs["body"]
     n_vars = len(body.results) - int(node.attrs.get("num_exports", 0))
+    trips = static_trip_count(node.inputs, node.attrs)
     out = []
     for v in values:
         found = next((k for k in range(n_vars, len(body.results)) if body.results[k] == v), None)
         if found is None:
             body.results.append(v)
             node.attrs["num_exports"] = int(node.attrs.get("num_exports", 0)) + 1
-            _append_output(node, OutputSpec(v.dtype, TensorShape([None]).concatenate(v.shape)))
+            _append_output(node, OutputSpec(v.dtype, record_shape(trips, v.shape)))
             body.version += 1
             found = len(body.results) - 1
         out.append(found)

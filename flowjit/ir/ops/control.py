@@ -37,6 +37,7 @@ import numpy as np
 
 from .. import dtypes, errors
 from ..graph import Graph, OutputSpec
+from ..loops import static_trip_count
 from ..registry import register_op
 from ..shapes import TensorShape
 from ._util import same_as_input, spec
@@ -130,9 +131,15 @@ def _while_infer(inputs, attrs):
             raise ValueError(f"While loop var {k} has the shape invariant {param.shape} but the body returns "
                              f"shape {res.shape}")
         out.append(OutputSpec(param.dtype, param.shape))
+    trips = static_trip_count(inputs, attrs) if n_hist else None
     for v in body.results[n_vars:]:
-        out.append(OutputSpec(v.dtype, TensorShape([None]).concatenate(v.shape)))
+        out.append(OutputSpec(v.dtype, record_shape(trips, v.shape)))
     return out
+
+
+def record_shape(trips: int | None, shape: TensorShape) -> TensorShape:
+    """The shape of a While's recorded value: [trip_count, *shape] (trip count if static)."""
+    return TensorShape([trips]).concatenate(shape)
 
 
 def _while_kernel(ctx, *inputs):
