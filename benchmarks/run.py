@@ -15,6 +15,9 @@ time counts the transfer into and out of its arrays, as a Session.run does).
   f  a while_loop of 200 steps of an RNN-like recurrence h = tanh(h @ W + b), h [16, 64]
      (tf.while_loop / jax.lax.fori_loop / a Python loop for NumPy); flowjit's extra row is the
      same loop driven from the host (FLOWJIT_NATIVE_CONTROL_FLOW=0, in a child process)
+  g  one SGD step of a 2-layer LSTM (hidden 256, 32 steps, batch 64) through dynamic_rnn
+     (TF1 cells for flowjit and TF, lax.scan + grad for JAX, hand-written BPTT for NumPy;
+     benchmarks/lstm_step.py), the same weights everywhere; extra rows: build + first step
 
 Options: --only a,b  --repeat N  --quick
 """
@@ -414,6 +417,36 @@ def workload_f(repeat: int) -> dict[str, Any]:
     return {"times": interleaved(fns, repeat), "checks": outs, "extra": extra}
 
 
+def workload_g(repeat: int) -> dict[str, Any]:
+    from benchmarks import lstm_step
+
+    prob = lstm_step.problem()
+    makers = {"flowjit": lstm_step.flowjit_runner, "numpy": lstm_step.numpy_runner}
+    if have("tensorflow"):
+        quiet_tf()
+        makers["tensorflow"] = lstm_step.tensorflow_runner
+    if have("jax"):
+        makers["jax"] = lstm_step.jax_runner
+    fns, params, extra = {}, {}, {}
+    for name, make in makers.items():
+        t0 = time.perf_counter()
+        made = make(prob)
+        if made is None:
+            continue
+        fns[name], params[name] = made
+        fns[name]()
+        extra[f"{name}: build + first step"] = time.perf_counter() - t0
+    times = interleaved(fns, max(3, repeat // 3), block=1)
+    def flat(ps: list[Any]) -> np.ndarray:
+        return np.concatenate([np.asarray(p).ravel() for p in ps])
+
+    checks = {}  # every framework ran the same number of steps from the same weights
+    for name, get in params.items():
+        if name != "numpy":
+            checks[name] = check(f"g/{name}", flat(get()), flat(params["numpy"]()), 2e-3, 2e-4)
+    return {"times": times, "checks": checks, "extra": extra}
+
+
 WORKLOADS = {
     "a": ("fused elementwise, 2^22 f32", workload_a),
     "b": ("row softmax + sum, 4096x1024 f32", workload_b),
@@ -421,6 +454,7 @@ WORKLOADS = {
     "d": ("per-call overhead, a + b scalars", workload_d),
     "e": ("cold compile, MLP train step", workload_e),
     "f": ("while_loop, 200-step RNN recurrence", workload_f),
+    "g": ("2-layer LSTM train step, dynamic_rnn", workload_g),
 }
 
 
@@ -434,7 +468,7 @@ def fmt(t: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--only", default="abcdef", help="workloads to run, e.g. abc")
+    p.add_argument("--only", default="abcdefg", help="workloads to run, e.g. abc")
     p.add_argument("--repeat", type=int, default=15)
     p.add_argument("--quick", action="store_true", help="fewer repetitions")
     args = p.parse_args(argv)

@@ -39,9 +39,13 @@ from .frontend.ops.sort_ops import *  # noqa: F401,F403,E402
 from .frontend.ops.einsum_ops import *  # noqa: F401,F403,E402
 from .frontend.ops.segment_ops import *  # noqa: F401,F403,E402
 from .frontend.ops.linalg_ops import *  # noqa: F401,F403,E402
+from .frontend.ops.linalg_norm import *  # noqa: F401,F403,E402  (tf.norm)
 from .frontend.ops.matrix_index_ops import *  # noqa: F401,F403,E402
+from .frontend.ops.sparse_ops import *  # noqa: F401,F403,E402  (SparseTensor, tf.sparse_*)
 from . import linalg  # noqa: E402
 from . import nn  # noqa: E402
+from . import sparse  # noqa: E402
+from . import nest  # noqa: E402  (tf.nest)
 
 newaxis = None
 float_ = float32
@@ -51,6 +55,7 @@ from .frontend.grad.gradients import NotDifferentiable, RegisterGradient, gradie
 from . import train, layers, contrib, math  # noqa: E402
 from . import losses  # noqa: E402
 from . import metrics  # noqa: E402
+from . import image  # noqa: E402  (tf.image)
 from . import app, flags, gfile, io, logging  # noqa: E402  (program scaffolding: tf.app, tf.flags, ...)
 from .frontend.platform.v2_compat import *  # noqa: F401,F403,E402  (tf.executing_eagerly, tf.disable_*)
 from . import compat  # noqa: E402

@@ -27,9 +27,9 @@ _ELSEWHERE = {
     "nn_ops": ["softmax", "log_softmax", "softplus", "softsign", "top_k", "in_top_k", "zero_fraction"],
     "array_ops": ["invert_permutation"],
     "sort_ops": ["sort", "argsort"],
-    "segment_ops": ["segment_sum", "segment_mean", "segment_max", "segment_min", "unsorted_segment_sum",
-                    "unsorted_segment_max", "unsorted_segment_min", "unsorted_segment_mean",
-                    "unsorted_segment_sqrt_n"],
+    "segment_ops": ["segment_sum", "segment_mean", "segment_max", "segment_min", "segment_prod",
+                    "unsorted_segment_sum", "unsorted_segment_max", "unsorted_segment_min", "unsorted_segment_prod",
+                    "unsorted_segment_mean", "unsorted_segment_sqrt_n"],
 }
 
 __all__: list[str] = []

@@ -66,3 +66,13 @@ def test_cnn_reaches_97_percent_on_digits():
     pytest.importorskip("sklearn")
     result = load("cnn_digits").main(["--backend", BACKEND, "--quiet"])
     assert result["test_accuracy"] >= 0.97
+
+
+def test_char_rnn_language_model_learns_the_zen_of_python():
+    result = load("char_rnn").main(["--steps", "80", "--hidden", "48", "--layers", "2", "--seq-length", "16",
+                                    "--embedding", "16", "--learning-rate", "0.01", "--sample", "20",
+                                    "--backend", BACKEND, "--quiet"])
+    losses, uniform = result["losses"], result["uniform_loss"]
+    assert abs(losses[0] - uniform) < 0.3  # starts near log(vocabulary): knows nothing
+    assert sum(losses[-10:]) / 10 < 0.75 * uniform, (losses[:3], losses[-10:])
+    assert len(result["sample"]) == 10 + 20 and result["sample"].startswith("The Zen of")

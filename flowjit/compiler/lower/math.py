@@ -51,7 +51,7 @@ def _round(t, node, ins):
     return [t.unary("rint", ins[0]) if ins[0].dtype.is_floating else ins[0]]
 
 
-@rule("Identity", "StopGradient")
+@rule("Identity", "StopGradient", "PreventGradient")
 def _identity(t, node, ins):
     return [ins[0]]
 

@@ -185,8 +185,19 @@ def default_backend_name() -> str:
 
 # --- fetch structures ----------------------------------------------------------------
 
+def _is_composite(x: Any) -> bool:
+    """A value the session takes apart (a SparseTensor; TF's `_REGISTERED_EXPANSIONS`): its
+    class has `_composite_fetch(self) -> (tensors, rebuild(values))` and
+    `_composite_feed(self, fed) -> [(tensor, value)]`."""
+    return getattr(type(x), "_composite_fetch", None) is not None
+
+
 def _flatten_fetches(fetches: Any, out: list[Any]) -> Callable[[list[Any]], Any]:
     """Append leaves of `fetches` to `out`; return a function rebuilding the structure."""
+    if _is_composite(fetches):
+        parts, build = fetches._composite_fetch()
+        inner = [_flatten_fetches(p, out) for p in parts]
+        return lambda vals: build([b(vals) for b in inner])
     if isinstance(fetches, (list,)):
         builders = [_flatten_fetches(f, out) for f in fetches]
         return lambda vals: [b(vals) for b in builders]
@@ -365,6 +376,8 @@ class BaseSession:
         if key is None or key in self._fast:
             return
         keys = tuple(feed_dict) if feed_dict else ()
+        if any(_is_composite(k) for k in keys):
+            return  # composite feeds (SparseTensor) take the general path
         tensors = [self._graph.as_graph_element(k, allow_operation=False) for k in keys]
         specs = [(a.dtype, a.shape) for a in feed_arrays]
         runner = None
@@ -405,7 +418,10 @@ class BaseSession:
             return [], []
         values: list[Value] = []
         arrays: list[np.ndarray] = []
+        items: list[tuple[Any, Any]] = []
         for key, fed in feed_dict.items():
+            items.extend(key._composite_feed(fed) if _is_composite(key) else [(key, fed)])
+        for key, fed in items:
             try:
                 element = self._graph.as_graph_element(key, allow_operation=False)
             except (KeyError, ValueError, TypeError) as e:

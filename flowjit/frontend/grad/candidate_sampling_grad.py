@@ -2,5 +2,6 @@
 
 from .gradients import NotDifferentiable
 
-for _op_type in ("LogUniformCandidateSampler", "UniformCandidateSampler", "ComputeAccidentalHits"):
+for _op_type in ("LogUniformCandidateSampler", "UniformCandidateSampler", "FixedUnigramCandidateSampler",
+                 "LearnedUnigramCandidateSampler", "ComputeAccidentalHits"):
     NotDifferentiable(_op_type)

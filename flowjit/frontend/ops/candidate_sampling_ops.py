@@ -9,12 +9,15 @@ from ...ir import dtypes
 from ..framework.graph import get_default_graph, name_scope
 from ..framework.tensor import Tensor, convert_to_tensor
 
-__all__ = ["log_uniform_candidate_sampler", "uniform_candidate_sampler", "compute_accidental_hits"]
+__all__ = ["log_uniform_candidate_sampler", "uniform_candidate_sampler", "fixed_unigram_candidate_sampler",
+           "learned_unigram_candidate_sampler", "compute_accidental_hits"]
 
 # the named tuples TF's generated op wrappers return
 _SAMPLED = ("sampled_candidates", "true_expected_count", "sampled_expected_count")
 _OUTPUTS = {"LogUniformCandidateSampler": collections.namedtuple("LogUniformCandidateSampler", _SAMPLED),
             "UniformCandidateSampler": collections.namedtuple("UniformCandidateSampler", _SAMPLED),
+            "FixedUnigramCandidateSampler": collections.namedtuple("FixedUnigramCandidateSampler", _SAMPLED),
+            "LearnedUnigramCandidateSampler": collections.namedtuple("LearnedUnigramCandidateSampler", _SAMPLED),
             "ComputeAccidentalHits": collections.namedtuple("ComputeAccidentalHits", ("indices", "ids", "weights"))}
 
 
@@ -30,11 +33,11 @@ def _true_classes(true_classes: Any) -> Tensor:
 
 
 def _sampler(op_type: str, default: str, true_classes: Any, num_true: int, num_sampled: int, unique: bool,
-             range_max: int, seed: Any, name: str | None) -> tuple[Tensor, Tensor, Tensor]:
+             range_max: int, seed: Any, name: str | None, **extra: Any) -> tuple[Tensor, Tensor, Tensor]:
     with name_scope(name, default) as scope:
         t = _true_classes(true_classes)
         attrs = {"num_true": int(num_true), "num_sampled": int(num_sampled), "unique": bool(unique),
-                 "range_max": int(range_max), **_seed_attrs(seed)}
+                 "range_max": int(range_max), **_seed_attrs(seed), **extra}
         op = get_default_graph().create_op(op_type, [t], attrs, name=scope)
         return _OUTPUTS[op_type](*op.outputs)
 
@@ -52,6 +55,31 @@ def uniform_candidate_sampler(true_classes: Any, num_true: int, num_sampled: int
     """Samples uniformly from [0, range_max): (sampled_candidates, true_expected_count, sampled_expected_count)."""
     return _sampler("UniformCandidateSampler", "UniformCandidateSampler", true_classes, num_true, num_sampled,
                     unique, range_max, seed, name)
+
+
+def fixed_unigram_candidate_sampler(true_classes: Any, num_true: int, num_sampled: int, unique: bool,
+                                    range_max: int, vocab_file: str = "", distortion: float = 1.0,
+                                    num_reserved_ids: int = 0, num_shards: int = 1, shard: int = 0,
+                                    unigrams: Any = (), seed: int | None = None,
+                                    name: str | None = None) -> tuple[Tensor, Tensor, Tensor]:
+    """Samples from the fixed distribution P(k) ~ unigrams[k]^distortion (or the counts in the
+    last column of `vocab_file`); the first `num_reserved_ids` ids weigh 0; with `num_shards`,
+    only ids with id % num_shards == shard (range_max is their count)."""
+    if not 0 <= int(shard) < int(num_shards):
+        raise ValueError(f"shard must be in [0, num_shards={num_shards}), got {shard}")
+    return _sampler("FixedUnigramCandidateSampler", "FixedUnigramCandidateSampler", true_classes, num_true,
+                    num_sampled, unique, range_max, seed, name, vocab_file=str(vocab_file),
+                    distortion=float(distortion), num_reserved_ids=int(num_reserved_ids),
+                    num_shards=int(num_shards), shard=int(shard), unigrams=[float(u) for u in unigrams])
+
+
+def learned_unigram_candidate_sampler(true_classes: Any, num_true: int, num_sampled: int, unique: bool,
+                                      range_max: int, seed: int | None = None,
+                                      name: str | None = None) -> tuple[Tensor, Tensor, Tensor]:
+    """Samples from the unigram distribution of the true classes seen so far in this session
+    (every id starts with count 1; a run's true classes count after its draw, as in TF)."""
+    return _sampler("LearnedUnigramCandidateSampler", "LearnedUnigramCandidateSampler", true_classes, num_true,
+                    num_sampled, unique, range_max, seed, name)
 
 
 def compute_accidental_hits(true_classes: Any, sampled_candidates: Any, num_true: int, seed: int | None = None,

@@ -908,6 +908,23 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     Returns the final loop variables in the structure the body returns; a single variable is
     returned bare unless `return_same_structure`.
     """
+    return _while_loop(cond, body, loop_vars, shape_invariants, parallel_iterations, back_prop, swap_memory, name,
+                       maximum_iterations, return_same_structure)
+
+
+def recording_while_loop(cond, body, loop_vars, records: list, **kwargs):
+    """`while_loop` whose body may also append tensors to `records` (a list, empty at the start):
+    the loop stacks them over its iterations (the While's recorded values, [trips, ...]: a
+    growing per-step output with the loop's own gradient). On return `records` holds the
+    stacked tensors; the loop's result is while_loop's."""
+    if records:
+        raise ValueError("records must start empty")
+    return _while_loop(cond, body, loop_vars, records=records, **kwargs)
+
+
+def _while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10, back_prop=True,
+                swap_memory=False, name=None, maximum_iterations=None, return_same_structure=False,
+                records: list | None = None):
     if not callable(cond):
         raise TypeError("cond must be callable.")
     if not callable(body):
@@ -1000,8 +1017,9 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
                                      "to specify a less-specific shape.")
             if counter is not None:
                 out_flat = [_math().add(body_args[0], convert_to_tensor(1, dtype=counter.dtype))] + out_flat
+            recorded = [body_fg.make_local(convert_to_tensor(r)) for r in records or ()]
 
-        shared, (cond_body, loop_body) = build_bodies([cond_fg, body_fg], [[pred], out_flat], [[], []])
+        shared, (cond_body, loop_body) = build_bodies([cond_fg, body_fg], [[pred], out_flat + recorded], [[], []])
         controls = []
         for n in cond_fg.outer_control_inputs + body_fg.outer_control_inputs:
             if n not in controls:
@@ -1009,8 +1027,10 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
         op = graph.create_op("While", flat + shared,
                              {"cond": cond_body, "body": loop_body, "maximum_iterations": max_attr,
                               "parallel_iterations": int(parallel_iterations), "back_prop": bool(back_prop),
-                              "num_exports": 0},
+                              "num_exports": len(recorded)},
                              name=scope, control_inputs=[n.graph.wrap(n) for n in controls])
+        if records is not None:
+            records[:] = op.outputs[len(flat):]
         # TF1 counts maximum_iterations' counter as the first loop variable: user results from Exit_1
         outs = _tf1_named(op.outputs[n_hidden:len(flat)], "Exit", first=0 if maximum_iterations is None else 1)
         outs = _rewrap(templates, outs)

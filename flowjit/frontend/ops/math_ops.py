@@ -53,7 +53,7 @@ __all__ = [
     # scans and sequences
     "cumsum", "cumprod", "range", "linspace", "lin_space",
     # clipping and norms
-    "clip_by_value", "clip_by_norm", "clip_by_global_norm", "global_norm", "norm",
+    "clip_by_value", "clip_by_norm", "clip_by_global_norm", "global_norm",
 ]
 
 
@@ -924,50 +924,6 @@ def global_norm(t_list: Any, name: str | None = None) -> Tensor:
         squares = [reduce_sum(square(v), name="L2Sum") for v in tensors]
         total = add_n(squares) if len(squares) > 1 else squares[0]
         return sqrt(total, name="global_norm")  # global_norm/global_norm, as in TF
-
-
-def norm(tensor: Any, ord: Any = "euclidean", axis: Any = None, keepdims: Any = None,  # noqa: A002
-         name: str | None = None, keep_dims: Any = None) -> Tensor:
-    """`tf.norm`: vector norms (euclidean, 1, inf, p > 0) over `axis` (None: all) and the
-    matrix norms 'fro', 1 and inf over a pair of axes; built as TF1 builds it (norm/Squeeze)."""
-    keepdims = _lookup("keepdims", keepdims, "keep_dims", keep_dims)
-    is_matrix = isinstance(axis, (tuple, list)) and len(axis) == 2
-    if is_matrix:
-        axis = tuple(axis)
-        if not all(isinstance(a, int) for a in axis) or axis[0] == axis[1]:
-            raise ValueError(f"'axis' must be None, an integer, or a tuple of 2 unique integers, got {axis}")
-        if ord not in ("euclidean", "fro", 1, 2, np.inf):
-            raise ValueError(f"'ord' must be a supported matrix norm in ['euclidean', 'fro', 1, 2, inf], got {ord}")
-        if ord in (2, 2.0):
-            raise NotImplementedError("tf.norm(ord=2) over a matrix (the spectral norm) is not supported by flowjit")
-    else:
-        if not (isinstance(axis, int) or axis is None):
-            raise ValueError("'axis' must be None, an integer, or a tuple of 2 unique integers")
-        if ord != "euclidean" and (isinstance(ord, str) or ord <= 0):
-            raise ValueError(f"'ord' must be a supported vector norm, got {ord}")
-        if axis is not None:
-            axis = (axis,)
-    with _scope(name, "norm"):
-        x = convert_to_tensor(tensor)
-        if ord in ("fro", "euclidean", 2, 2.0):
-            result = sqrt(reduce_sum(x * x, axis, keepdims=True))
-        else:
-            result = abs(x)
-            if ord == 1:
-                result = reduce_sum(result, None if axis is None else axis[0], keepdims=True)
-                if is_matrix:
-                    result = reduce_max(result, axis[-1], keepdims=True)
-            elif ord == np.inf:
-                if is_matrix:
-                    result = reduce_sum(result, axis[1], keepdims=True)
-                result = reduce_max(result, None if axis is None else axis[0], keepdims=True)
-            else:
-                result = pow(reduce_sum(pow(result, ord), axis, keepdims=True), 1.0 / ord)
-        if not keepdims:
-            from .array_ops import squeeze
-
-            result = squeeze(result, None if axis is None else list(axis))
-        return result
 
 
 def clip_by_global_norm(t_list: Any, clip_norm: Any, use_norm: Any = None,

@@ -18,7 +18,7 @@ import numpy as np
 
 from ...ir import dtypes
 from ...ir.dtypes import as_dtype
-from . import array_ops, math_ops
+from . import array_ops, control_flow, math_ops
 from ..grad.gradients import NotDifferentiable
 from ..framework.graph import get_default_graph, name_scope, set_random_seed
 from ..framework.tensor import Tensor, convert_to_tensor
@@ -166,7 +166,10 @@ def random_crop(value: Any, size: Any, seed: int | None = None, name: str | None
     with name_scope(name, "random_crop") as scope:
         value = convert_to_tensor(value, name="value")
         size_t = _shape_tensor(size)
-        shape = array_ops.shape(value)
+        shape = array_ops.shape(value, out_type=size_t.dtype)
+        check = control_flow.Assert(math_ops.reduce_all(math_ops.greater_equal(shape, size_t)),
+                                    ["Need value.shape >= size, got ", shape, size_t], summarize=1000)
+        shape = control_flow.with_dependencies([check], shape)
         limit = math_ops.add(math_ops.subtract(shape, size_t), convert_to_tensor(1, dtype=size_t.dtype))
         offset = math_ops.floormod(
             random_uniform(array_ops.shape(shape), dtype=size_t.dtype, maxval=size_t.dtype.max, seed=seed), limit)

@@ -1,5 +1,5 @@
 """TF1 API: `tf.nn.static_rnn`, `tf.nn.dynamic_rnn`, `tf.nn.static_bidirectional_rnn`,
-`tf.nn.bidirectional_dynamic_rnn` (TF1's ops/rnn.py).
+`tf.nn.bidirectional_dynamic_rnn`, `tf.nn.raw_rnn` (TF1's ops/rnn.py).
 
 dynamic_rnn is one `tf.while_loop` over time reading inputs from a TensorArray and writing
 outputs into one (frontend/ops/tensor_array_ops.py); with `sequence_length`, outputs past each
@@ -15,10 +15,10 @@ from ...ir import dtypes
 from ...ir.shapes import TensorShape
 from ..framework.tensor import Tensor, convert_to_tensor
 from . import array_ops, math_ops, variables
-from .control_flow import _flatten, _is_sequence, _pack, while_loop
+from .control_flow import _flatten, _is_sequence, _pack, recording_while_loop, while_loop
 from .tensor_array_ops import TensorArray
 
-__all__ = ["static_rnn", "dynamic_rnn", "static_bidirectional_rnn", "bidirectional_dynamic_rnn"]
+__all__ = ["static_rnn", "dynamic_rnn", "static_bidirectional_rnn", "bidirectional_dynamic_rnn", "raw_rnn"]
 
 
 def _batch_size(flat: list[Tensor], axis: int) -> Any:
@@ -179,3 +179,75 @@ def bidirectional_dynamic_rnn(cell_fw: Any, cell_bw: Any, inputs: Any, sequence_
             tmp, st_bw = dynamic_rnn(cell_bw, rev_in, sequence_length, initial_state_bw, dtype, parallel_iterations,
                                      swap_memory, time_major, scope=bw_scope)
         return (out_fw, rev(tmp)), (st_fw, st_bw)
+
+
+def raw_rnn(cell: Any, loop_fn: Any, parallel_iterations: int | None = None, swap_memory: bool = False,
+            scope: Any = None) -> tuple[Any, Any, Any]:
+    """The cell driven by `loop_fn(time, cell_output, cell_state, loop_state)`, which returns
+    `(finished, next_input, next_cell_state, emit_output, next_loop_state)` (called first with
+    time 0 and None for the rest, as TF1 does). Runs until every row is finished; a finished row
+    emits zeros and keeps its state. Returns (emit_ta, final_state, final_loop_state): emit_ta a
+    (nest of) dynamic-size TensorArray(s) of the emitted values, one element per step. The
+    emits are the While's recorded values (stacked by the loop, differentiable), not a growing
+    TensorArray buffer: a loop variable that grows could not be recorded for the gradient."""
+    from .nest_ops import assert_same_structure
+
+    if not callable(loop_fn):
+        raise TypeError("loop_fn must be a callable")
+    with variables.variable_scope(scope or "rnn"):
+        time = convert_to_tensor(0, name="time")
+        finished, next_input, initial_state, emit_structure, loop_state = loop_fn(time, None, None, None)
+        if initial_state is None:
+            raise ValueError("loop_fn must return an initial cell state when called with time 0")
+        finished = convert_to_tensor(finished)
+        flat_input = [convert_to_tensor(x) for x in _flatten(next_input)]
+        batch = _batch_size(flat_input, 0)
+        if emit_structure is not None:
+            flat_emit = [convert_to_tensor(e) for e in _flatten(emit_structure)]
+            emit_specs = [(e.dtype, e.shape.as_list()[1:]) for e in flat_emit]
+        else:
+            emit_structure = cell.output_size
+            state_dtype = _flatten(initial_state)[0].dtype
+            emit_specs = [(state_dtype, [int(sz)]) for sz in _flatten(cell.output_size)]
+
+        def zeros(spec: tuple) -> Tensor:
+            dtype, dims = spec
+            shape = [batch] + list(dims) if isinstance(batch, int) else array_ops.concat([[batch], dims], 0)
+            return array_ops.zeros(shape, dtype=dtype)
+
+        has_loop_state = loop_state is not None
+        carried_loop_state = loop_state if has_loop_state else convert_to_tensor(0)
+
+        def cond(time: Tensor, done: Tensor, *rest: Any) -> Tensor:
+            return math_ops.logical_not(math_ops.reduce_all(done))
+
+        emitted: list = []
+
+        def body(time: Tensor, done: Tensor, x: Any, state: Any, lstate: Any) -> tuple:
+            output, cell_state = cell(x, state)
+            assert_same_structure(state, cell_state)
+            assert_same_structure(cell.output_size, output)
+            next_time = time + 1
+            nxt_finished, nxt_input, nxt_state, emit, nxt_loop = loop_fn(
+                next_time, output, cell_state, lstate if has_loop_state else None)
+            assert_same_structure(state, nxt_state)
+            if not has_loop_state and nxt_loop is not None:
+                raise ValueError("loop_fn returned a loop_state after an initial None loop_state")
+            emit = output if emit is None else emit
+            assert_same_structure(emit_structure, emit)
+            emits = [_select_rows(done, zeros(spec), convert_to_tensor(e))
+                     for spec, e in zip(emit_specs, _flatten(emit))]
+            states = [_select_rows(done, convert_to_tensor(old), convert_to_tensor(new))
+                      for old, new in zip(_flatten(state), _flatten(nxt_state))]
+            new_state = _pack(nxt_state, states) if _is_sequence(nxt_state) else states[0]
+            emitted.extend(emits)  # stacked over the iterations by the loop itself
+            done = math_ops.logical_or(done, convert_to_tensor(nxt_finished))
+            return next_time, done, nxt_input, new_state, nxt_loop if has_loop_state else lstate
+
+        _, _, _, final_state, final_loop = recording_while_loop(
+            cond, body, (time, finished, next_input, initial_state, carried_loop_state), emitted,
+            parallel_iterations=parallel_iterations or 32, swap_memory=swap_memory)
+        tas = [TensorArray(dtype, size=array_ops.shape(e)[0], dynamic_size=True).unstack(e)
+               for (dtype, _), e in zip(emit_specs, emitted)]
+        emit_ta = _pack(emit_structure, tas) if _is_sequence(emit_structure) else tas[0]
+        return emit_ta, final_state, final_loop if has_loop_state else None

@@ -1,5 +1,6 @@
-"""TF1 segment reductions: `tf.math.segment_*`, `tf.math.unsorted_segment_*` (sum, max, min
-as ops; mean and sqrt_n composed from UnsortedSegmentSum as TF's math_ops.py does)."""
+"""TF1 segment reductions: `tf.math.segment_*`, `tf.math.unsorted_segment_*` (sum, max, min, prod
+as ops; mean and sqrt_n composed from UnsortedSegmentSum as TF's math_ops.py does) and
+`tf.sparse.segment_*` / `tf.sparse_segment_*` (sum, mean, sqrt_n over rows data[indices])."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from . import array_ops, math_ops
 from ..framework.graph import get_default_graph, name_scope
 from ..framework.tensor import Tensor, convert_to_tensor
 
-__all__ = ["segment_sum", "segment_mean", "segment_max", "segment_min",
-           "unsorted_segment_sum", "unsorted_segment_max", "unsorted_segment_min",
-           "unsorted_segment_mean", "unsorted_segment_sqrt_n"]
+__all__ = ["segment_sum", "segment_mean", "segment_max", "segment_min", "segment_prod",
+           "unsorted_segment_sum", "unsorted_segment_max", "unsorted_segment_min", "unsorted_segment_prod",
+           "unsorted_segment_mean", "unsorted_segment_sqrt_n",
+           "sparse_segment_sum", "sparse_segment_mean", "sparse_segment_sqrt_n"]
 
 
 def _op(op_type: str, inputs: list[Any], name: str | None) -> Tensor:
@@ -37,6 +39,40 @@ def segment_max(data: Any, segment_ids: Any, name: str | None = None) -> Tensor:
 def segment_min(data: Any, segment_ids: Any, name: str | None = None) -> Tensor:
     """Min of `data` rows per sorted segment id."""
     return _op("SegmentMin", [data, segment_ids], name)
+
+
+def segment_prod(data: Any, segment_ids: Any, name: str | None = None) -> Tensor:
+    """Product of `data` rows per sorted segment id (an empty segment is 1)."""
+    return _op("SegmentProd", [data, segment_ids], name)
+
+
+def unsorted_segment_prod(data: Any, segment_ids: Any, num_segments: Any, name: str | None = None) -> Tensor:
+    """Product into `num_segments` rows; empty rows are 1, negative ids are dropped."""
+    return _op("UnsortedSegmentProd", [data, segment_ids, num_segments], name)
+
+
+def _sparse(op_type: str, data: Any, indices: Any, segment_ids: Any, num_segments: Any, name: str | None) -> Tensor:
+    if num_segments is None:
+        return _op(op_type, [data, indices, segment_ids], name)
+    return _op(op_type + "WithNumSegments", [data, indices, segment_ids, num_segments], name)
+
+
+def sparse_segment_sum(data: Any, indices: Any, segment_ids: Any, name: str | None = None,
+                       num_segments: Any = None) -> Tensor:
+    """out[segment_ids[i]] += data[indices[i]] over sorted segment ids (`num_segments` rows if given)."""
+    return _sparse("SparseSegmentSum", data, indices, segment_ids, num_segments, name)
+
+
+def sparse_segment_mean(data: Any, indices: Any, segment_ids: Any, name: str | None = None,
+                        num_segments: Any = None) -> Tensor:
+    """The mean of the rows data[indices[i]] per sorted segment id; empty segments are 0."""
+    return _sparse("SparseSegmentMean", data, indices, segment_ids, num_segments, name)
+
+
+def sparse_segment_sqrt_n(data: Any, indices: Any, segment_ids: Any, name: str | None = None,
+                          num_segments: Any = None) -> Tensor:
+    """The sum of the rows data[indices[i]] per segment divided by sqrt(the segment's size)."""
+    return _sparse("SparseSegmentSqrtN", data, indices, segment_ids, num_segments, name)
 
 
 def unsorted_segment_sum(data: Any, segment_ids: Any, num_segments: Any, name: str | None = None) -> Tensor:

@@ -50,6 +50,8 @@ register_op("Arg", infer=lambda inputs, attrs: [spec(attrs["dtype"], attrs["shap
 
 register_op("Identity", infer=same_as_input, kernel=lambda ctx, x: x, num_inputs=1, op_class="elementwise")
 register_op("StopGradient", infer=same_as_input, kernel=lambda ctx, x: x, num_inputs=1, op_class="elementwise")
+register_op("PreventGradient", infer=same_as_input, kernel=lambda ctx, x: x, num_inputs=1, op_class="elementwise",
+            doc="Identity whose gradient is an error (attr message), as TF's; used by CTCLoss's gradient.")
 register_op("NoOp", infer=lambda inputs, attrs: [], kernel=lambda ctx: (), num_inputs=0,
             doc="Does nothing; groups control dependencies.")
 

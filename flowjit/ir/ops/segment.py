@@ -1,10 +1,11 @@
-"""Segment reductions: SegmentSum/Mean/Max/Min (sorted 1-D ids) and UnsortedSegmentSum/Max/Min
-(ids of any rank, a num_segments input). Host ops running their NumPy reference kernels.
+"""Segment reductions: SegmentSum/Mean/Max/Min/Prod (sorted 1-D ids), UnsortedSegmentSum/Max/
+Min/Prod (ids of any rank, a num_segments input) and SparseSegmentSum/Mean/SqrtN[WithNumSegments]
+(rows data[indices[i]] into sorted segment_ids[i]). Host ops running their NumPy reference kernels.
 
 Output dim 0 is unknown for the sorted forms (max id + 1, known only at run time) and
 num_segments (when static) for the unsorted ones; the rest is data.shape[ids.rank:]. Empty
-segments give 0 (all sorted forms, unsorted sum/mean) and the dtype's lowest/highest value
-(unsorted max/min), as TF does.
+segments give 0 (sorted sum/mean/max/min, unsorted sum, the sparse forms), 1 (both prods) and the
+dtype's lowest/highest value (unsorted max/min), as TF does.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def _identity(kind: str, dtype: np.dtype) -> Any:
         return np.finfo(dtype).min if dtype.kind == "f" else np.iinfo(dtype).min
     if kind == "min":
         return np.finfo(dtype).max if dtype.kind == "f" else np.iinfo(dtype).max
-    return 0
+    return 1 if kind == "prod" else 0
 
 
 def _reduce(kind: str, data: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:
@@ -78,6 +79,8 @@ def _reduce(kind: str, data: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:
         if kind == "mean":
             counts = np.bincount(flat_ids[keep], minlength=n).reshape((n,) + (1,) * (out.ndim - 1))
             out = (out / np.maximum(counts, 1)).astype(data.dtype)
+    elif kind == "prod":
+        np.multiply.at(out, flat_ids[keep], flat[keep])
     elif kind == "max":
         np.maximum.at(out, flat_ids[keep], flat[keep])
     else:
@@ -124,9 +127,80 @@ def _unsorted_kernel(kind: str) -> Callable[..., np.ndarray]:
     return kernel
 
 
-for _kind, _name in (("sum", "SegmentSum"), ("mean", "SegmentMean"), ("max", "SegmentMax"), ("min", "SegmentMin")):
+for _kind, _name in (("sum", "SegmentSum"), ("mean", "SegmentMean"), ("max", "SegmentMax"), ("min", "SegmentMin"),
+                     ("prod", "SegmentProd")):
     register_op(_name, infer=_sorted_infer(_name), kernel=_sorted_kernel(_kind), num_inputs=2, host=True,
                 doc=f"segment {_kind} over sorted 1-D segment ids (tf.math.segment_{_kind}).")
-for _kind, _name in (("sum", "UnsortedSegmentSum"), ("max", "UnsortedSegmentMax"), ("min", "UnsortedSegmentMin")):
+for _kind, _name in (("sum", "UnsortedSegmentSum"), ("max", "UnsortedSegmentMax"), ("min", "UnsortedSegmentMin"),
+                     ("prod", "UnsortedSegmentProd")):
     register_op(_name, infer=_unsorted_infer(_name), kernel=_unsorted_kernel(_kind), num_inputs=3, host=True,
                 doc=f"segment {_kind} over unsorted ids into num_segments rows; negative ids dropped.")
+
+
+# --- SparseSegmentSum/Mean/SqrtN[WithNumSegments] --------------------------------------------
+
+_SPARSE_FLOATS = (dtypes.float16, dtypes.float32, dtypes.float64)
+
+
+def _sparse_infer(op: str, kind: str, with_num: bool) -> Callable[[Sequence[Value], dict], list[OutputSpec]]:
+    def infer(inputs: Sequence[Value], attrs: dict) -> list[OutputSpec]:
+        data, indices, ids = inputs[:3]
+        allowed = _REAL if kind == "sum" else _SPARSE_FLOATS
+        if data.dtype not in allowed:
+            raise TypeError(f"{op} data must be one of {[d.name for d in allowed]}, got {data.dtype.name}")
+        for v, what in ((indices, "indices"), (ids, "segment_ids")):
+            if v.dtype not in _INDEX:
+                raise TypeError(f"{op} {what} must be int32 or int64, got {v.dtype.name}")
+            if v.shape.ndims not in (None, 1):
+                raise ValueError(f"{op}: {what} must be rank 1, got shape {v.shape}")
+        if data.shape.ndims == 0:
+            raise ValueError(f"{op}: data must be at least rank 1, got shape {data.shape}")
+        ni = indices.shape.as_list()[0] if indices.shape.ndims == 1 else None
+        ns = ids.shape.as_list()[0] if ids.shape.ndims == 1 else None
+        if ni is not None and ns is not None and ni != ns:
+            raise ValueError(f"{op}: indices and segment_ids must have the same length, got {ni} and {ns}")
+        first = None
+        if with_num:
+            num = inputs[3]
+            if num.dtype not in _INDEX:
+                raise TypeError(f"{op} num_segments must be int32 or int64, got {num.dtype.name}")
+            known = static_value(num)
+            first = None if known is None else int(known)
+        if data.shape.ndims is None:
+            return [spec(data.dtype, TensorShape(None))]
+        return [spec(data.dtype, TensorShape([first] + data.shape.as_list()[1:]))]
+    return infer
+
+
+def _sparse_kernel(kind: str, with_num: bool) -> Callable[..., np.ndarray]:
+    def kernel(ctx: Any, data: np.ndarray, indices: np.ndarray, ids: np.ndarray, *num: np.ndarray) -> np.ndarray:
+        if indices.shape != ids.shape:
+            raise ctx.error(errors.InvalidArgumentError, "segment_ids and indices should have same size.")
+        n = int(num[0]) if with_num else (int(ids[-1]) + 1 if ids.size else 0)
+        if ids.size > 1 and np.any(np.diff(ids) < 0):
+            raise ctx.error(errors.InvalidArgumentError, "segment ids are not increasing")
+        if ids.size and ids[0] < 0:
+            raise ctx.error(errors.InvalidArgumentError, f"Segment id {ids[0]} out of range [0, {n}), possibly "
+                            "because 'segment_ids' input is not sorted.")
+        if with_num and ids.size and ids[-1] >= n:
+            raise ctx.error(errors.InvalidArgumentError, "segment ids must be < num_segments")
+        bad = np.nonzero((indices < 0) | (indices >= data.shape[0]))[0]
+        if bad.size:
+            i = int(bad[0])
+            raise ctx.error(errors.InvalidArgumentError,
+                            f"Bad: indices[{i}] == {indices[i]} out of range [0, {data.shape[0]})")
+        acc = np.float32 if data.dtype == np.float16 else data.dtype  # float16 sums in float32
+        out = _reduce("sum", data[indices].astype(acc), ids, n)
+        if kind != "sum":
+            counts = np.maximum(np.bincount(ids, minlength=n), 1).reshape((n,) + (1,) * (out.ndim - 1))
+            out = out / (counts if kind == "mean" else np.sqrt(counts))
+        return out.astype(data.dtype)
+    return kernel
+
+
+for _kind, _base in (("sum", "SparseSegmentSum"), ("mean", "SparseSegmentMean"), ("sqrt_n", "SparseSegmentSqrtN")):
+    register_op(_base, infer=_sparse_infer(_base, _kind, False), kernel=_sparse_kernel(_kind, False), num_inputs=3,
+                host=True, doc=f"segment {_kind} of the rows data[indices] over sorted 1-D segment ids.")
+    _name = _base + "WithNumSegments"
+    register_op(_name, infer=_sparse_infer(_name, _kind, True), kernel=_sparse_kernel(_kind, True), num_inputs=4,
+                host=True, doc=f"{_base} into num_segments rows.")

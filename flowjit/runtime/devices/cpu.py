@@ -318,6 +318,8 @@ class NativePlan:
         for v, o, slot in zip(node.values, outs, step.outputs):
             if any(np.may_share_memory(o, a) for a in live_vars):
                 o = o.copy()  # a variable's array, which native code may update in place later
+            elif np.may_share_memory(o, arena):
+                o = o.copy()  # a view of a temporary (a Slice of one): the arena reuses its bytes later
             env[v] = o
             if isinstance(slot, Buffer):
                 a = o if o.flags.c_contiguous else np.array(o, order="C")
