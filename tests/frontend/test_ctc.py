@@ -9,10 +9,7 @@ import pytest
 
 import flowjit as tf
 from flowjit.runtime import available_backends
-
-BACKENDS = [pytest.param("reference"),
-            pytest.param("cpu", marks=pytest.mark.skipif("cpu" not in available_backends(),
-                                                          reason="llvmlite backend not available"))]
+from checks import BACKENDS
 
 
 def softmax(x):

@@ -13,11 +13,7 @@ import numpy as np
 import pytest
 
 import flowjit as tf
-from flowjit.runtime import available_backends
-
-BACKENDS = [pytest.param("reference"),
-            pytest.param("cpu", marks=pytest.mark.skipif("cpu" not in available_backends(),
-                                                          reason="llvmlite backend not available"))]
+from checks import BACKENDS
 
 
 @pytest.fixture(autouse=True)

@@ -5,24 +5,12 @@ import numpy as np
 import pytest
 
 import flowjit as tf
-from flowjit.runtime import available_backends
+from checks import BACKENDS, numeric_grad
 
-BACKENDS = [pytest.param("reference"),
-            pytest.param("cpu", marks=pytest.mark.skipif("cpu" not in available_backends(),
-                                                          reason="llvmlite backend not available"))]
 
 RNG = np.random.default_rng(0)
 A = RNG.normal(size=(2, 3, 3)) + 3 * np.eye(3)  # well conditioned batch
 B = RNG.normal(size=(2, 3, 2))
-
-
-def numeric_grad(f, x, eps=1e-6):
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        d = np.zeros_like(x)
-        d[i] = eps
-        g[i] = (f(x + d) - f(x - d)) / (2 * eps)
-    return g
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -11,11 +11,8 @@ import numpy as np
 import pytest
 
 import flowjit as tf
-from flowjit.runtime import available_backends
+from checks import BACKENDS, numeric_grad
 
-BACKENDS = [pytest.param("reference"),
-            pytest.param("cpu", marks=pytest.mark.skipif("cpu" not in available_backends(),
-                                                          reason="llvmlite backend not available"))]
 
 RNG = np.random.default_rng(7)
 TALL = RNG.normal(size=(2, 4, 3))
@@ -25,15 +22,6 @@ SPD = SQ @ np.swapaxes(SQ, -1, -2) + 3 * np.eye(3)  # symmetric positive definit
 SYM = SQ + np.swapaxes(SQ, -1, -2)  # symmetric, distinct eigenvalues
 RHS = RNG.normal(size=(2, 3, 2))
 NONSYM = RNG.normal(size=(2, 3, 3)) + 4 * np.eye(3)  # eigenvalues in the right half plane
-
-
-def numeric_grad(f, x, eps=1e-6):
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        d = np.zeros_like(x)
-        d[i] = eps
-        g[i] = (f(x + d) - f(x - d)) / (2 * eps)
-    return g
 
 
 def run(fetches, backend="reference", feed=None):

@@ -6,11 +6,8 @@ import numpy as np
 import pytest
 
 import flowjit as tf
-from flowjit.runtime import available_backends
+from checks import BACKENDS
 
-BACKENDS = [pytest.param("reference"),
-            pytest.param("cpu", marks=pytest.mark.skipif("cpu" not in available_backends(),
-                                                          reason="llvmlite backend not available"))]
 X = np.random.default_rng(0).standard_normal((5, 2, 3)).astype(np.float32)  # [time, batch, depth]
 LENGTHS = np.array([5, 3], np.int32)
 

@@ -6,11 +6,8 @@ import numpy as np
 import pytest
 
 import flowjit as tf
-from flowjit.runtime import available_backends
+from checks import BACKENDS, numeric_grad
 
-BACKENDS = [pytest.param("reference"),
-            pytest.param("cpu", marks=pytest.mark.skipif("cpu" not in available_backends(),
-                                                          reason="llvmlite backend not available"))]
 
 # segment 0 has one zero in column 0, segment 2 two zeros in column 1; segment 1 is empty
 DATA = np.array([[1.5, 2.0], [0.0, -4.0], [5.0, 0.0], [-2.0, 0.0], [0.5, 3.0]])
@@ -35,15 +32,6 @@ def np_sparse(kind, data, indices, ids, n):
         if len(rows):
             out[s] = rows.sum(0) / {"sum": 1, "mean": len(rows), "sqrt_n": np.sqrt(len(rows))}[kind]
     return out.astype(data.dtype)
-
-
-def numeric_grad(f, x, eps=1e-6):
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        d = np.zeros_like(x)
-        d[i] = eps
-        g[i] = (f(x + d) - f(x - d)) / (2 * eps)
-    return g
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

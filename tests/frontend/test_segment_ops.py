@@ -5,11 +5,8 @@ import numpy as np
 import pytest
 
 import flowjit as tf
-from flowjit.runtime import available_backends
+from checks import BACKENDS, numeric_grad
 
-BACKENDS = [pytest.param("reference"),
-            pytest.param("cpu", marks=pytest.mark.skipif("cpu" not in available_backends(),
-                                                          reason="llvmlite backend not available"))]
 
 DATA = np.array([[1.0, 5.0], [2.0, -1.0], [7.0, 3.0], [4.0, 4.0], [0.5, 2.0]])
 SORTED = np.array([0, 0, 2, 2, 3], np.int32)
@@ -29,15 +26,6 @@ def np_segments(kind, data, ids, n, sorted_ids):
             out.append({"sum": rows.sum(0), "mean": rows.mean(0), "max": rows.max(0), "min": rows.min(0),
                         "sqrt_n": rows.sum(0) / np.sqrt(len(rows))}[kind])
     return np.array(out, dtype=data.dtype)
-
-
-def numeric_grad(f, x, eps=1e-6):
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        d = np.zeros_like(x)
-        d[i] = eps
-        g[i] = (f(x + d) - f(x - d)) / (2 * eps)
-    return g
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

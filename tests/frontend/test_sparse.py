@@ -6,11 +6,8 @@ import numpy as np
 import pytest
 
 import flowjit as tf
-from flowjit.runtime import available_backends
+from checks import BACKENDS
 
-BACKENDS = [pytest.param("reference"),
-            pytest.param("cpu", marks=pytest.mark.skipif("cpu" not in available_backends(),
-                                                          reason="llvmlite backend not available"))]
 
 IND = np.array([[0, 1], [1, 0], [1, 3], [2, 2]], np.int64)
 VAL = np.array([1.5, -2.0, 3.0, 4.0], np.float32)
