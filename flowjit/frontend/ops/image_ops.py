@@ -164,16 +164,9 @@ def _random_flip(image: Any, flip_index: int, seed: int | None, scope_name: str)
             flips = math_ops.round(array_ops.reshape(uniform, array_ops.stack([batch, 1, 1, 1])))
             flips = math_ops.cast(flips, image.dtype)
             flipped = array_ops.reverse(image, [flip_index + 1])
-            return flips * flipped + (1 - flips) * image
+            return flips * flipped + (1 - flips) * image  # TF's own blend (a NaN pixel spreads, as in TF)
 
-        ndims = image.get_shape().ndims
-        if ndims is None:
-            return control_flow.cond(math_ops.equal(array_ops.rank(image), 3), f_rank3, f_rank4)
-        if ndims == 3:
-            return f_rank3()
-        if ndims == 4:
-            return f_rank4()
-        raise ValueError(f"'image' (shape {image.get_shape()}) must have either 3 or 4 dimensions.")
+        return _by_rank(image, f_rank3, f_rank4)
 
 
 def random_flip_left_right(image: Any, seed: int | None = None) -> Tensor:
