@@ -13,7 +13,7 @@ import numpy as np
 
 from ...ir import dtypes
 from ...ir.graph import Node
-from ..lir import L
+from ..lir import ELEMENTWISE, L
 from ..program import Buffer, HostStep, IfStep, KernelStep, Program, WhileStep
 from .kernels import group_units
 from .lifetimes import lifetimes
@@ -158,16 +158,20 @@ class ProgramBuilder(GraphTranslation):
         # next values land in fresh buffers (a body may still read the current ones), then are
         # copied over; a loop variable the body passes through unchanged is not copied at all
         carried_ids = {buf.id: i for i, buf in enumerate(carried)}
+        in_place = _in_place_updates(body, carried, n)
         nexts: list[Buffer | None] = []
         for i, (x, buf) in enumerate(zip(body.results_l, carried)):
             src = self.mat.get(x.id) if x.op == "buffer" else None
             if src is buf:
                 nexts.append(None)
+            elif i in in_place:
+                nexts.append(buf)  # computed straight into the carried buffer (an accumulator)
             elif src is not None and src.id not in carried_ids or x.op == "const":
                 nexts.append(buf)  # not a carried value: copied straight in, after the others
             else:
                 nexts.append(self.buffer(buf.dtype, buf.shape, "temp"))
         pending = {i: b for i, b in enumerate(nexts) if b is not None and b is not carried[i]}
+        pending.update((i, carried[i]) for i in in_place)
         # a record's row is scattered into the record itself (in place)
         pending.update((n + e, rec) for e, rec in enumerate(unit.records))
         body_steps = body.build_steps(body.results_l, lambda i, x: pending.get(i))
@@ -180,6 +184,8 @@ class ProgramBuilder(GraphTranslation):
             if nxt is not None and nxt is not carried[i] and self.mat.get(x.id) is not nxt:
                 body_steps.append(self.copy_step(x, nxt, node, f"{node.name}_next{i}"))
         for i, (x, nxt) in enumerate(zip(body.results_l, nexts)):
+            if i in in_place and self.mat.get(x.id) is nxt:
+                continue  # already written in place
             if nxt is carried[i]:
                 body_steps.append(self.copy_step(x, nxt, node, f"{node.name}_carry{i}"))
             elif nxt is not None:
@@ -187,3 +193,62 @@ class ProgramBuilder(GraphTranslation):
         max_iter = node.attrs.get("maximum_iterations")
         return WhileStep(node, init, cond_steps, pred, body_steps, None if max_iter is None else int(max_iter))
 
+
+def _in_place_updates(body: GraphTranslation, carried: list[Buffer], n: int) -> set[int]:
+    """Loop variables whose next value the body may compute straight into their carried buffer
+    (an accumulator `acc + d`): the next value is an elementwise expression of the same shape,
+    and the current value is read only by that expression, element by element at the index it
+    writes, and nothing else reads the parts of it that depend on the current value (no other
+    kernel recomputes them from the overwritten buffer). Saves a fresh buffer and a copy per variable per iteration."""
+    results = body.results_l
+    nodes = [m for u in body.units for m in u.nodes]
+    consumers: dict[int, list[L]] = {}
+    for m in nodes:
+        for inp in m.inputs:
+            consumers.setdefault(inp.id, []).append(m)
+    outside: set[int] = set()  # values read by something that is not an LIR node of the body
+    for step in body.steps_seq:
+        if isinstance(step, (ControlUnit, HostStep)):
+            outside.update(x.id for x in step.inputs if isinstance(x, L))
+    out: set[int] = set()
+    for i in range(min(n, len(results))):
+        x, buf = results[i], carried[i]
+        param = body.graph.params[i].output(0) if i < len(body.graph.params) else None
+        leaf = body.value_of.get(param) if param is not None else None
+        if not isinstance(leaf, L) or leaf.op != "buffer" or leaf.attrs.get("buf") is not buf:
+            continue
+        if x.op not in ELEMENTWISE or x.shape != buf.shape or x.dtype != buf.dtype or x.op in ("const", "iota"):
+            continue
+        chain: dict[int, L] = {}
+        stack, ok = [x], True
+        while stack and ok:
+            m = stack.pop()
+            if m.id in chain:
+                continue
+            chain[m.id] = m
+            for inp in m.inputs:
+                if inp.id == leaf.id:
+                    ok = inp.shape == x.shape
+                elif inp.op in ELEMENTWISE and inp.shape == x.shape and inp.op not in ("const", "iota"):
+                    stack.append(inp)
+        if not ok or not any(inp.id == leaf.id for m in chain.values() for inp in m.inputs):
+            continue
+        if leaf.id in outside or any(c.id not in chain for c in consumers.get(leaf.id, ())):
+            continue
+        # the parts of the expression that read the old value: nothing else may read them
+        tainted: set[int] = set()
+        grew = True
+        while grew:
+            grew = False
+            for m in chain.values():
+                if m.id not in tainted and any(inp.id == leaf.id or inp.id in tainted for inp in m.inputs):
+                    tainted.add(m.id)
+                    grew = True
+        if any(c.id not in chain for t in tainted if t != x.id for c in consumers.get(t, ())):
+            continue
+        if any(t in outside for t in tainted):
+            continue
+        if any(r.id == leaf.id or r.id in tainted for k, r in enumerate(results) if k != i):
+            continue
+        out.add(i)
+    return out
