@@ -380,6 +380,26 @@ def test_accumulators_update_in_place():
     assert {"carry1", "carry3"} <= copies and not copies & {"carry4", "carry5"}, copies
 
 
+def test_tensor_array_writes_scatter_in_place():
+    """ta.write in a loop scatters into the carried buffer itself; when the body also reads the
+    buffer (ta.read of the previous row) the write keeps its fresh buffer and copy."""
+    x = RNG.standard_normal((4, 3)).astype(np.float32)
+
+    def build(x):
+        def body(i, ta, tb):
+            prev = tb.read(tf.maximum(i - 1, 0))
+            return i + 1, ta.write(i, x[0] * tf.cast(i, tf.float32)), tb.write(i, prev + 1.0)
+        _, ta, tb = tf.while_loop(lambda i, *_: i < 4, body, [tf.constant(0), tf.TensorArray(tf.float32, 4),
+                                                               tf.TensorArray(tf.float32, 4, element_shape=[3])])
+        return [ta.stack(), tb.stack()]
+
+    ref, got, prog = run_both(build, [x])
+    assert_agree(ref, got)
+    assert_native(prog, whiles=1)
+    copies = {c.rsplit("_", 1)[-1] for c in _carry_copies(prog)}
+    assert "carry1" not in copies and "carry2" in copies, copies
+
+
 def test_scan_gradient_is_native():
     xs = RNG.standard_normal((6, 3)).astype(np.float32)
 

@@ -199,7 +199,9 @@ def _in_place_updates(body: GraphTranslation, carried: list[Buffer], n: int) -> 
     (an accumulator `acc + d`): the next value is an elementwise expression of the same shape,
     and the current value is read only by that expression, element by element at the index it
     writes, and nothing else reads the parts of it that depend on the current value (no other
-    kernel recomputes them from the overwritten buffer). Saves a fresh buffer and a copy per variable per iteration."""
+    kernel recomputes them from the overwritten buffer); or a scatter (a TensorArray write) whose
+    base is the current value and nothing else reads it. Saves a fresh buffer and a copy per
+    variable per iteration (and the scatter's copy of its base)."""
     results = body.results_l
     nodes = [m for u in body.units for m in u.nodes]
     consumers: dict[int, list[L]] = {}
@@ -217,7 +219,14 @@ def _in_place_updates(body: GraphTranslation, carried: list[Buffer], n: int) -> 
         leaf = body.value_of.get(param) if param is not None else None
         if not isinstance(leaf, L) or leaf.op != "buffer" or leaf.attrs.get("buf") is not buf:
             continue
-        if x.op not in ELEMENTWISE or x.shape != buf.shape or x.dtype != buf.dtype or x.op in ("const", "iota"):
+        if x.shape != buf.shape or x.dtype != buf.dtype:
+            continue
+        if _scatters_into(x, leaf):  # a TensorArray write: the scatter updates its base in place
+            if leaf.id not in outside and all(c is x for c in consumers.get(leaf.id, ())) and \
+                    not any(r.id == leaf.id for k, r in enumerate(results) if k != i):
+                out.add(i)
+            continue
+        if x.op not in ELEMENTWISE or x.op in ("const", "iota"):
             continue
         chain: dict[int, L] = {}
         stack, ok = [x], True
@@ -252,3 +261,9 @@ def _in_place_updates(body: GraphTranslation, carried: list[Buffer], n: int) -> 
             continue
         out.add(i)
     return out
+
+
+def _scatters_into(x: L, leaf: L) -> bool:
+    """Whether x is a scatter routine whose base operand is `leaf` itself."""
+    return (x.op == "routine" and x.attrs.get("kind") == "scatter" and bool(x.attrs.get("base"))
+            and len(x.inputs) == 3 and x.inputs[2].id == leaf.id)
