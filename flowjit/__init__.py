@@ -59,3 +59,4 @@ from . import image  # noqa: E402  (tf.image)
 from . import app, flags, gfile, io, logging  # noqa: E402  (program scaffolding: tf.app, tf.flags, ...)
 from .frontend.platform.v2_compat import *  # noqa: F401,F403,E402  (tf.executing_eagerly, tf.disable_*)
 from . import compat  # noqa: E402
+from .summary import Event, SessionLog, Summary  # noqa: E402  (tf.summary; the protos need the tensorboard extra)

@@ -18,3 +18,4 @@ from .frontend.train.moving_averages import *  # noqa: F401,F403
 from .frontend.train.coordinator import *  # noqa: F401,F403
 from .frontend.train.session_manager import *  # noqa: F401,F403
 from .frontend.train.supervisor import *  # noqa: F401,F403
+from .frontend.summary.reader import summary_iterator  # noqa: F401,E402  (tf.train.summary_iterator)

@@ -76,3 +76,33 @@ def test_char_rnn_language_model_learns_the_zen_of_python():
     assert abs(losses[0] - uniform) < 0.3  # starts near log(vocabulary): knows nothing
     assert sum(losses[-10:]) / 10 < 0.75 * uniform, (losses[:3], losses[-10:])
     assert len(result["sample"]) == 10 + 20 and result["sample"].startswith("The Zen of")
+
+
+def test_summaries_example_writes_what_tensorboard_reads(tmp_path, capsys):
+    pytest.importorskip("sklearn")
+    pytest.importorskip("tensorboard")
+    from flowjit.frontend.summary.proto import tb_import
+
+    result = load("summaries_digits").main(["--steps", "20", "--summary-every", "10", "--logdir", str(tmp_path),
+                                            "--backend", BACKEND, "--quiet"])
+    assert len(result["event_files"]) == 1 and ".tfevents." in result["event_files"][0]
+    accumulator = tb_import("tensorboard.backend.event_processing.event_accumulator").EventAccumulator(
+        str(tmp_path), size_guidance={"scalars": 0, "histograms": 0, "images": 0, "tensors": 0})
+    accumulator.Reload()
+    tags = accumulator.Tags()
+    assert sorted(tags["scalars"]) == ["metrics/accuracy", "metrics/loss"]
+    loss = accumulator.Scalars("metrics/loss")
+    assert [event.step for event in loss] == [1, 10, 20]
+    assert loss[-1].value == pytest.approx(result["loss"], rel=1e-6)  # the loss fetched in that run
+    assert sorted(tags["histograms"]) == sorted(
+        [f"{layer}/{kind}_1" for layer in ("conv1", "fc1", "logits") for kind in ("weights", "biases")] + ["outputs"])
+    weights = accumulator.Histograms("conv1/weights_1")[-1].histogram_value
+    assert weights.num == 3 * 3 * 1 * 16  # every element of the 3x3x1x16 kernel
+    assert sorted(tags["images"]) == ["digits/image/0", "digits/image/1", "digits/image/2"]
+    image = accumulator.Images("digits/image/0")[0]
+    assert (image.width, image.height) == (8, 8) and image.encoded_image_string[:4] == b"\x89PNG"
+    assert "about" in tags["tensors"]
+    assert tags["graph"] is True
+    nodes = {node.name for node in accumulator.Graph().node}
+    assert {"input/x", "conv1/weights", "fc1/weights", "loss/Mean", "digits"} <= nodes
+    assert f"tensorboard --logdir {tmp_path}" in capsys.readouterr().out

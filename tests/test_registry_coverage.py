@@ -92,6 +92,12 @@ NOT_LOWERED = {
     "SparseSegmentSumWithNumSegments": "host op: runs its reference kernel (no scatter-reduce lowering yet)",
     "SparseSegmentMeanWithNumSegments": "host op: runs its reference kernel (no scatter-reduce lowering yet)",
     "SparseSegmentSqrtNWithNumSegments": "host op: runs its reference kernel (no scatter-reduce lowering yet)",
+    "ScalarSummary": "writes a serialized Summary proto: strings (host)",
+    "HistogramSummary": "writes a serialized Summary proto: strings (host)",
+    "ImageSummary": "PNG encoding into a Summary proto: strings (host)",
+    "AudioSummaryV2": "WAV encoding into a Summary proto: strings (host)",
+    "TensorSummaryV2": "writes a serialized Summary proto: strings (host)",
+    "MergeSummary": "parses and joins Summary protos: strings (host)",
 }
 
 # ops with neither a gradient nor a NotDifferentiable mark, each with why

@@ -72,6 +72,7 @@ class ModuleGen:
         self._counter = 0
         self.parallel_for = declare(self.module, "flowjit_parallel_for", VOID, [PTR, PTR, I64])
         self.hints: list[LoopHint] = []
+        self.split_segments = False  # one segment per top-level step (traced plans)
 
     def hint(self, cost: int) -> "LoopHint | None":
         """Interleave the vectorized loops of expensive bodies (transcendentals) to hide latency."""
@@ -91,12 +92,16 @@ class ModuleGen:
 
     # --- segments -----------------------------------------------------------------------------
     @staticmethod
-    def segments(program: Program, name: str) -> tuple[list[str], list[list[int]]]:
-        """The native segments of a program: symbol names and the step indices of each."""
+    def segments(program: Program, name: str, split: bool = False) -> tuple[list[str], list[list[int]]]:
+        """The native segments of a program: symbol names and the step indices of each.
+        `split`: one segment per top-level step (traced runs time each kernel on its own)."""
         segments: list[list[int]] = []
         cur: list[int] = []
         for k, step in enumerate(program.steps):
             if isinstance(step, NATIVE_STEPS):
+                if split and cur:
+                    segments.append(cur)
+                    cur = []
                 cur.append(k)
             else:
                 if cur:
@@ -108,7 +113,7 @@ class ModuleGen:
 
     def build(self) -> tuple[str, list[str], list[list[int]]]:
         """Returns (IR text, segment symbols, step indices of each segment)."""
-        names, segments = self.segments(self.program, self.name)
+        names, segments = self.segments(self.program, self.name, self.split_segments)
         for name, seg in zip(names, segments):
             self._segment(name, [self.program.steps[k] for k in seg])
         self.symbols = names

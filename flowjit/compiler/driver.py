@@ -143,7 +143,7 @@ def fingerprint(graph: Graph) -> str:
     return print_graph(graph, locations=False, provenance=False, elide_large=64)
 
 
-def compile_plan(graph: Graph) -> CompiledPlan:
+def compile_plan(graph: Graph, split_segments: bool = False) -> CompiledPlan:
     """Lower, generate and compile a specialized plan graph.
 
     The cache key is the plan graph's text and the program scheduled from it (options such as
@@ -158,9 +158,9 @@ def compile_plan(graph: Graph) -> CompiledPlan:
     t0 = tick("runtime", t0)
     unroll = options.get("FLOWJIT_UNROLL")  # LLVM's loop unroller on plans
     key = cache.cache_key(PLAN_FORMAT, fingerprint(graph), program.describe(), f"unroll={unroll}",
-                         f"bounds={codegen.check_bounds_enabled()}")
+                         f"bounds={codegen.check_bounds_enabled()}", *(["split"] if split_segments else []))
     name = f"plan_{key[:12]}"
-    segments, segment_steps = codegen.ModuleGen.segments(program, name)
+    segments, segment_steps = codegen.ModuleGen.segments(program, name, split_segments)
     t0 = tick("fingerprint", t0)
     lib = jit.lookup(key, name, segments)
     sites = None
@@ -170,6 +170,7 @@ def compile_plan(graph: Graph) -> CompiledPlan:
         _dump.emit(name, "program", program.describe())
     if sites is None:
         gen = codegen.ModuleGen(program, name)
+        gen.split_segments = split_segments
         text, segments, segment_steps = gen.build()
         t0 = tick("codegen", t0)
         sites = gen.error_sites

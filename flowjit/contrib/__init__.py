@@ -2,3 +2,4 @@
 
 from . import layers  # noqa: F401
 from . import rnn  # noqa: F401
+from . import tensorboard  # noqa: F401

@@ -10,7 +10,7 @@ any backend (reference, cpu/LLVM, gpu, remote) slots in.
 
 from __future__ import annotations
 
-from typing import Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 import numpy as np
 
@@ -19,7 +19,8 @@ from .state import SessionState
 
 
 class Executable(Protocol):
-    def run(self, feeds: Sequence[np.ndarray], state: SessionState) -> list[np.ndarray]: ...
+    # `trace` (runtime/trace.py, given only for RunOptions(trace_level=FULL_TRACE)): record each step run
+    def run(self, feeds: Sequence[np.ndarray], state: SessionState, trace: Any = None) -> list[np.ndarray]: ...
 
 
 class Backend(Protocol):

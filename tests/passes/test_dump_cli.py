@@ -150,7 +150,7 @@ def test_cli_dump_options(tmp_path, capsys):
 def test_cli_dump_of_a_saved_graph(tmp_path, capsys):
     x = tf.placeholder(tf.float32, [3], name="x")
     y = tf.negative(tf.exp(x), name="y")
-    graph = tf.get_default_graph().as_graph_def()
+    graph = tf.get_default_graph().as_ir_graph()
     graph.params = [graph.node("x")]
     graph.results = [graph.value("y:0")]
     saved = tmp_path / "model.fjir"

@@ -29,6 +29,8 @@ from ..framework import tracing as _tracing  # noqa: F401  (lets passes.replace_
 from ..framework.graph import Graph, get_default_graph
 from ..framework.tensor import Operation, Tensor
 from ..framework.py_func_table import session_resources
+from ...runtime.trace import StepTrace
+from .run_metadata import RunMetadata, RunOptions, check_run_metadata, fill_step_stats, wants_trace  # noqa: F401
 
 
 class ConfigProto:
@@ -164,16 +166,6 @@ class _DeviceAttributes:
 CPU_MEMORY_LIMIT_BYTES = 256 << 20  # what TF reports for its CPU device
 
 
-class RunOptions:
-    def __init__(self, **kwargs: Any) -> None:
-        self.__dict__.update(kwargs)
-
-
-class RunMetadata:
-    def __init__(self) -> None:
-        self.step_stats = None
-
-
 def default_backend_name() -> str:
     """`FLOWJIT_BACKEND` picks the backend; the LLVM `cpu` backend when it is available."""
     from ...runtime import available_backends
@@ -260,8 +252,9 @@ class BaseSession:
         return self._graph
 
     @property
-    def graph_def(self) -> IRGraph:
-        return self._graph.as_ir_graph()
+    def graph_def(self) -> Any:
+        """The graph as TF's GraphDef (TF: `self._graph.as_graph_def(add_shapes=...)`)."""
+        return self._graph.as_graph_def()
 
     @property
     def sess_str(self) -> str:
@@ -364,11 +357,60 @@ class BaseSession:
         if plan is None:
             plan = self._compile(fetch_values, targets, feed_values)
             self._forget_fast(self._cache.insert(key, plan))
-        results = plan.executable.run(feed_arrays, self._state)
+        if run_metadata is not None and wants_trace(options):
+            results = self._run_traced(plan, feed_arrays, options, run_metadata)
+        else:
+            results = plan.executable.run(feed_arrays, self._state)
         values = [None if s is None else _as_output(results[s]) for s in slots]
         if options is None and run_metadata is None:
             self._remember_fast(fetches, feed_dict, feed_arrays, key, plan, slots, rebuild)
         return rebuild(values)
+
+    def compiled_graph_def(self, fetches: Any, feed_dict: Any = None) -> Any:
+        """flowjit's compiled view: the optimized plan of `run(fetches, feed_dict)` (pruned, after
+        the pass pipeline, placed) as a GraphDef, each Fused kernel a name scope holding its
+        member ops, for `FileWriter.add_graph`. Feeds give only dtypes and shapes: nothing runs."""
+        from ..framework.graph_def import compiled_graph_def
+
+        return compiled_graph_def(self._plan_for(fetches, feed_dict).graph)
+
+    def _plan_for(self, fetches: Any, feed_dict: Any) -> "_CompiledPlan":
+        """The plan `run(fetches, feed_dict)` would execute: from the plan cache, else compiled
+        (and cached), without running it."""
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        leaves: list[Any] = []
+        _flatten_fetches(fetches, leaves)
+        values: list[Value] = []
+        targets: list[Node] = []
+        for element in (self._as_fetch(leaf) for leaf in leaves):
+            if isinstance(element, Operation):
+                targets += [element.node] if element.node not in targets else []
+            elif element.value not in values:
+                values.append(element.value)
+        feed_values, feed_arrays = self._resolve_feeds(feed_dict)
+        key = (tuple(values), tuple(targets), tuple(feed_values),
+               tuple((a.dtype.str, a.shape) for a in feed_arrays), self._graph.version)
+        plan = self._cache.lookup(key)
+        if plan is None:
+            plan = self._compile(values, targets, feed_values)
+            self._forget_fast(self._cache.insert(key, plan))
+        return plan
+
+    def _run_traced(self, plan: "_CompiledPlan", feed_arrays: list[np.ndarray], options: Any,
+                    run_metadata: Any) -> list[np.ndarray]:
+        """A run under RunOptions(trace_level=...): every executed step timed into
+        `run_metadata.step_stats`; `output_partition_graphs` adds the plan graph run."""
+        check_run_metadata(run_metadata)
+        trace = StepTrace()
+        results = plan.executable.run(feed_arrays, self._state, trace=trace)
+        partition = None
+        if getattr(options, "output_partition_graphs", False):
+            from ..framework.graph_def import compiled_graph_def
+
+            partition = compiled_graph_def(plan.graph)  # the plan as run: Fused kernels as their ops
+        fill_step_stats(run_metadata, trace, partition)
+        return results
 
     def _remember_fast(self, fetches: Any, feed_dict: Any, feed_arrays: list[np.ndarray], plan_key: Any,
                        plan: "_CompiledPlan", slots: list[int | None], rebuild: Callable[[list[Any]], Any]) -> None:

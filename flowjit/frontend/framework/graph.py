@@ -356,9 +356,13 @@ class Graph(IRGraph):
     def building_function(self) -> bool:
         return self.outer_graph is not None
 
-    def as_graph_def(self) -> IRGraph:
-        """The plain IR of this graph (flowjit's GraphDef equivalent)."""
-        return self.as_ir_graph()
+    def as_graph_def(self, from_version: int | None = None, add_shapes: bool = False) -> Any:
+        """This graph as TF's `GraphDef` protobuf (needs the optional extra 'tensorboard'); the
+        IR itself is `as_ir_graph()` (frontend/framework/graph_def.py says what is written)."""
+        from .graph_def import to_graph_def
+
+        with self._lock:
+            return to_graph_def(self, from_version=from_version, add_shapes=add_shapes)
 
 
 _graph_stack: list[Graph] = []

@@ -9,3 +9,4 @@ from . import candidate_sampling  # noqa: F401
 from . import sparse, ctc  # noqa: F401
 from . import linalg_decomp  # noqa: F401  (Cholesky, Qr, Svd, eigh, slogdet, triangular solve)
 from . import image  # noqa: F401
+from . import summary  # noqa: F401  (ScalarSummary, HistogramSummary, ... MergeSummary)

@@ -43,6 +43,7 @@ from .. import buffers as _buffers
 from ..executor import register_backend
 from ..host.kernels import KernelContext, read_lazy, run_node
 from ..state import SessionState
+from ..trace import StepTrace, members_of
 from .reference import Interpreter
 
 _SEGMENT = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p)
@@ -96,14 +97,17 @@ class NativePlan:
         for name, steps in zip(segments, segment_steps):
             seg_of_step[steps[0]] = (name, steps)
         self.sequence: list[tuple[str, Any]] = []
+        self.sequence_steps: list[list[Any]] = []  # the program steps of each sequence item (tracing)
         k = 0
         while k < len(program.steps):
             if k in seg_of_step:
                 name, steps = seg_of_step[k]
                 self.sequence.append(("native", _SEGMENT(lib[name])))
+                self.sequence_steps.append([program.steps[j] for j in steps])
                 k = steps[-1] + 1
             else:
                 self.sequence.append(("host", program.steps[k]))
+                self.sequence_steps.append([program.steps[k]])
                 k += 1
         self.feed_slots = [(1 + b.id, b.index) for b in program.feeds if b is not None]
         self.result_bufs = [b for b in program.buffers if b.kind == "result"]
@@ -135,7 +139,8 @@ class NativePlan:
         raw = arena[b.offset:b.offset + b.nbytes]
         return raw.view(b.dtype.np_dtype).reshape(b.shape)
 
-    def run(self, feeds: Sequence[np.ndarray], state: SessionState, fallback: Any) -> list[np.ndarray]:
+    def run(self, feeds: Sequence[np.ndarray], state: SessionState, fallback: Any,
+            trace: StepTrace | None = None) -> list[np.ndarray]:
         if not self.lock.acquire(blocking=False):
             # another thread runs this plan: use a private arena and pointer table
             argv = (ctypes.c_void_p * self.nslots)()
@@ -143,14 +148,14 @@ class NativePlan:
             err = np.zeros(4, dtype=np.int64)
             argv[0] = err.ctypes.data
             self._fill_static(argv, arena)
-            return self._run(feeds, state, fallback, argv, arena, err)
+            return self._run(feeds, state, fallback, argv, arena, err, trace)
         try:
             self.epoch += 1
-            return self._run(feeds, state, fallback, self.argv, self.arena, self.err)
+            return self._run(feeds, state, fallback, self.argv, self.arena, self.err, trace)
         finally:
             self.lock.release()
 
-    def _run(self, feeds, state, fallback, argv, arena, err) -> list[np.ndarray]:
+    def _run(self, feeds, state, fallback, argv, arena, err, trace=None) -> list[np.ndarray]:
         prog = self.program
         for b in self.var_bufs:
             arr = _variable_array(state, b.name, b)
@@ -176,10 +181,14 @@ class NativePlan:
                 env[self.graph.params[k].output(0)] = feeds[k]
         host_arrays: dict[int, np.ndarray] = {}
         argv_ptr = ctypes.addressof(argv)
-        for kind, item in self.sequence:
+        for position, (kind, item) in enumerate(self.sequence):
+            if trace is not None:
+                start = time.perf_counter()
             if kind == "native":
                 if item(argv_ptr):
                     raise self._error(err)
+                if trace is not None:
+                    _record_native(trace, self.sequence_steps[position], start, time.perf_counter())
             else:
                 self._host(item, feeds, state, env, host_arrays, results, argv, arena)
                 for b in self.var_bufs:  # a host step may have given a variable a new array
@@ -188,6 +197,8 @@ class NativePlan:
                         raise errors.node_error(errors.InternalError, item.node,
                                                 f"variable {b.name} changed shape or dtype during the run")
                     argv[1 + b.id] = arr.ctypes.data
+                if trace is not None:
+                    trace.add(item.node.name, item.node.op, start, time.perf_counter())
         out = []
         seen: set[int] = set()
         for r in prog.results:
@@ -448,7 +459,7 @@ class _InterpretedPlan:
             counts[n.op] = counts.get(n.op, 0) + 1
         self.program = Program([], [], [], [], counts, {}, {}, 1)
 
-    def run(self, feeds, state, fallback):
+    def run(self, feeds, state, fallback, trace=None):
         return fallback(feeds, state)
 
     def fast_runner(self, specs, state):
@@ -482,6 +493,7 @@ class CpuExecutable:
 
         self._dump = pass_dump.current()  # compiled lazily: keep the plan's dump folder for later
         self.last_plan: NativePlan | None = None
+        self._traced: dict[Any, Any] = {}  # signature -> plan compiled for traced runs
 
     # --- reporting ------------------------------------------------------------------------------
     @property
@@ -503,13 +515,16 @@ class CpuExecutable:
             self._reference = Interpreter(self.graph)
         return self._reference
 
-    def _reference_run(self, feeds: Sequence[np.ndarray], state: SessionState) -> list[np.ndarray]:
-        return [np.array(r, copy=True) for r in self.reference().run(feeds, state)]
+    def _reference_run(self, feeds: Sequence[np.ndarray], state: SessionState,
+                       trace: StepTrace | None = None) -> list[np.ndarray]:
+        return [np.array(r, copy=True) for r in self.reference().run(feeds, state, trace)]
 
-    def run(self, feeds: Sequence[np.ndarray], state: SessionState) -> list[np.ndarray]:
+    def run(self, feeds: Sequence[np.ndarray], state: SessionState, trace: StepTrace | None = None) -> list[np.ndarray]:
         key = tuple(f.shape for f in feeds)
         if self._dynamic_vars:
             key += tuple(np.shape(state.variables.get(v)) for v in self._dynamic_vars)
+        if trace is not None:
+            return self._run_traced(key, feeds, state, trace)
         plan = self._cached_plan(key)
         if plan is None:
             if any(state.variables.get(v) is None for v in self._dynamic_vars):
@@ -517,6 +532,22 @@ class CpuExecutable:
             plan = self._compile(feeds, state)
             self._remember_plan(key, plan)
         return plan.run(feeds, state, self._reference_run)
+
+    def _run_traced(self, key: Any, feeds: Sequence[np.ndarray], state: SessionState, trace: StepTrace) -> list[np.ndarray]:
+        """A traced run: the plan compiled with one native segment per top-level step (a
+        separate plan, cached beside the untraced one), each step timed into `trace`."""
+        def fallback(f: Sequence[np.ndarray], s: SessionState) -> list[np.ndarray]:
+            return self._reference_run(f, s, trace)
+
+        plan = self._traced.get(key)
+        if plan is None:
+            if any(state.variables.get(v) is None for v in self._dynamic_vars):
+                return fallback(feeds, state)
+            plan = self._compile(feeds, state, split_segments=True)
+            if len(self._traced) >= max(1, self.max_plans):
+                self._traced.clear()
+            self._traced[key] = plan
+        return plan.run(feeds, state, fallback, trace)
 
     def _cached_plan(self, key: Any) -> Any:
         """The plan for `key`, now the most recently used; None on a miss. Each step is a single
@@ -545,14 +576,14 @@ class CpuExecutable:
         plan = self._cached_plan(tuple(tuple(shape) for _, shape in specs))
         return None if plan is None else plan.fast_runner(specs, state)
 
-    def _compile(self, feeds: Sequence[np.ndarray], state: SessionState) -> Any:
+    def _compile(self, feeds: Sequence[np.ndarray], state: SessionState, split_segments: bool = False) -> Any:
         var_shapes = {v: np.shape(state.variables[v]) for v in self._dynamic_vars}
         graph = specialize(self.graph, [f.shape for f in feeds], var_shapes)
         from ...passes import dump as pass_dump
 
         try:
             with pass_dump.active(self._dump):
-                plan = compile_native_plan(graph)
+                plan = compile_native_plan(graph, split_segments)
         except errors.OpError:
             raise
         except Exception as e:  # noqa: BLE001  (a compiler failure must not stop the user's program)
@@ -561,14 +592,33 @@ class CpuExecutable:
             warnings.warn(f"flowjit cpu backend: plan not compiled ({type(e).__name__}: {e}); running it on the "
                           "reference backend", RuntimeWarning, stacklevel=3)
             plan = _InterpretedPlan(self, f"{type(e).__name__}: {e}")
-        self.last_plan = plan
+        if not split_segments:  # a traced plan is not what `program`/`fallback_ops` report
+            self.last_plan = plan
         return plan
 
 
-def compile_native_plan(graph: Graph) -> NativePlan:
+def _record_native(trace: StepTrace, steps: list[Any], start: float, end: float) -> None:
+    """One record for a native segment: a kernel with the plan nodes it computes (or an
+    If/While compiled natively). A traced plan has one top-level step per segment."""
+    names: list[str] = []
+    for step in steps:
+        if isinstance(step, KernelStep):
+            names += [m for n in step.origins if hasattr(n, "name") for m in members_of(n)]
+        elif getattr(step, "node", None) is not None:
+            names.append(step.node.name)
+    first = steps[0]
+    if isinstance(first, KernelStep):
+        head = next((n.name for n in first.origins if hasattr(n, "name")), first.name)
+        trace.add(head, "Kernel", start, end, tuple(names), kernel=first.name)
+    else:
+        trace.add(first.node.name, first.node.op, start, end, tuple(names))
+
+
+def compile_native_plan(graph: Graph, split_segments: bool = False) -> NativePlan:
     """Compile a specialized plan graph (compiler/driver.py) and wrap it for running; the
-    wrapping is timed as the compile stage "plan"."""
-    compiled = driver.compile_plan(graph)
+    wrapping is timed as the compile stage "plan". `split_segments`: one native segment per
+    top-level step, for traced runs."""
+    compiled = driver.compile_plan(graph, split_segments)
     t0 = time.perf_counter()
     plan = NativePlan.from_compiled(compiled)
     driver.tick("plan", t0)

@@ -7,6 +7,7 @@ node, not something to paper over (runtime/host/kernels.py: `run_node`, `check_o
 
 from __future__ import annotations
 
+import time
 from typing import Any, Sequence
 
 import numpy as np
@@ -17,6 +18,7 @@ from ...ir.registry import get_op
 from ..executor import register_backend
 from ..host.kernels import KernelContext, check_output, read_lazy, run_node
 from ..state import SessionState
+from ..trace import StepTrace, members_of
 
 __all__ = ["KernelContext", "check_output", "Interpreter", "TopLevelInterpreter", "ReferenceBackend"]
 
@@ -49,7 +51,8 @@ class Interpreter:
             return read_lazy(node, KernelContext(node, state, self))
         return env[id(node)][value.index]
 
-    def run(self, args: Sequence[np.ndarray], state: SessionState) -> list[np.ndarray]:
+    def run(self, args: Sequence[np.ndarray], state: SessionState, trace: StepTrace | None = None) -> list[np.ndarray]:
+        """The results; with `trace`, each node run (params and lazy variables excepted) is timed."""
         graph = self.graph
         if len(args) != len(graph.params):
             raise errors.InternalError(None, None, f"graph takes {len(graph.params)} arguments, got {len(args)}")
@@ -63,7 +66,13 @@ class Interpreter:
                 continue
             refs = self.ref_inputs[id(node)]
             inputs = [None if k in refs else self._read(v, env, state) for k, v in enumerate(node.inputs)]
-            env[id(node)] = run_node(node, inputs, KernelContext(node, state, self))
+            if trace is None:
+                env[id(node)] = run_node(node, inputs, KernelContext(node, state, self))
+            else:
+                start = time.perf_counter()
+                env[id(node)] = run_node(node, inputs, KernelContext(node, state, self))
+                trace.add(node.name, node.op, start, time.perf_counter(),
+                          members_of(node) if node.op == "Fused" else ())
         return [self._read(v, env, state) for v in graph.results]
 
 
@@ -92,8 +101,8 @@ class TopLevelInterpreter(Interpreter):
     return fresh arrays: `r = s.run(tf.identity(x), {x: a}); a[:] = 7` leaves `r` alone.
     """
 
-    def run(self, args: Sequence[np.ndarray], state: SessionState) -> list[np.ndarray]:
-        results = super().run(args, state)
+    def run(self, args: Sequence[np.ndarray], state: SessionState, trace: StepTrace | None = None) -> list[np.ndarray]:
+        results = super().run(args, state, trace)
         owners = {id(_owner(r)) for r in results}
         protected = [a for a in args if id(_owner(a)) in owners]
         protected += [v for v in state.variables.values() if id(_owner(v)) in owners]
