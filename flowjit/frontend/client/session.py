@@ -337,26 +337,7 @@ class BaseSession:
             raise RuntimeError("Attempted to use a closed Session.")
         leaves: list[Any] = []
         rebuild = _flatten_fetches(fetches, leaves)
-        fetch_values: list[Value] = []
-        targets: list[Node] = []
-        slots: list[int | None] = []  # per leaf: index into fetch_values, or None for an op
-        for leaf in leaves:
-            element = self._as_fetch(leaf)
-            if isinstance(element, Operation):
-                if element.node not in targets:
-                    targets.append(element.node)
-                slots.append(None)
-            else:
-                if element.value not in fetch_values:
-                    fetch_values.append(element.value)
-                slots.append(fetch_values.index(element.value))
-        feed_values, feed_arrays = self._resolve_feeds(feed_dict)
-        key = (tuple(fetch_values), tuple(targets), tuple(feed_values),
-               tuple((a.dtype.str, a.shape) for a in feed_arrays), self._graph.version)
-        plan = self._cache.lookup(key)
-        if plan is None:
-            plan = self._compile(fetch_values, targets, feed_values)
-            self._forget_fast(self._cache.insert(key, plan))
+        plan, slots, feed_arrays, key = self._resolve_plan(leaves, feed_dict)
         if run_metadata is not None and wants_trace(options):
             results = self._run_traced(plan, feed_arrays, options, run_metadata)
         else:
@@ -381,21 +362,33 @@ class BaseSession:
             raise RuntimeError("Attempted to use a closed Session.")
         leaves: list[Any] = []
         _flatten_fetches(fetches, leaves)
-        values: list[Value] = []
+        return self._resolve_plan(leaves, feed_dict)[0]
+
+    def _resolve_plan(self, leaves: list[Any], feed_dict: Any) -> tuple["_CompiledPlan", list[int | None],
+                                                                     list[np.ndarray], tuple]:
+        """The plan for these fetch leaves and feeds (cached, else compiled and cached); per leaf
+        its index into the plan's results (None for an op); the feed arrays; the plan key."""
+        fetch_values: list[Value] = []
         targets: list[Node] = []
-        for element in (self._as_fetch(leaf) for leaf in leaves):
+        slots: list[int | None] = []
+        for leaf in leaves:
+            element = self._as_fetch(leaf)
             if isinstance(element, Operation):
-                targets += [element.node] if element.node not in targets else []
-            elif element.value not in values:
-                values.append(element.value)
+                if element.node not in targets:
+                    targets.append(element.node)
+                slots.append(None)
+            else:
+                if element.value not in fetch_values:
+                    fetch_values.append(element.value)
+                slots.append(fetch_values.index(element.value))
         feed_values, feed_arrays = self._resolve_feeds(feed_dict)
-        key = (tuple(values), tuple(targets), tuple(feed_values),
+        key = (tuple(fetch_values), tuple(targets), tuple(feed_values),
                tuple((a.dtype.str, a.shape) for a in feed_arrays), self._graph.version)
         plan = self._cache.lookup(key)
         if plan is None:
-            plan = self._compile(values, targets, feed_values)
+            plan = self._compile(fetch_values, targets, feed_values)
             self._forget_fast(self._cache.insert(key, plan))
-        return plan
+        return plan, slots, feed_arrays, key
 
     def _run_traced(self, plan: "_CompiledPlan", feed_arrays: list[np.ndarray], options: Any,
                     run_metadata: Any) -> list[np.ndarray]:
