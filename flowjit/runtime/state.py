@@ -1,13 +1,18 @@
-"""Per-session mutable state: variable values and random generators.
+"""Per-session mutable state: variable values, random generators and host resources.
 
-Two sessions on one graph have two `SessionState`s, hence separate variables.
+Two sessions on one graph have two `SessionState`s, hence separate variables, queues, readers
+and iterators. A run's deadline (RunOptions.timeout_in_ms, ConfigProto.operation_timeout_in_ms)
+is per thread, since several threads may run steps of one session at once; closing the session
+cancels every blocked wait (a dequeue on an empty queue) with CancelledError.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
-from typing import Any, Callable
+import time
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -21,6 +26,55 @@ class SessionState:
         self.lock = threading.RLock()
         self.print_fn: Callable[[str], None] | None = None  # None: write to stderr
         self.resources: dict[str, Any] = {}  # queues, readers, ... keyed by shared name
+        self.closed = threading.Event()  # set by Session.close: blocked waits end with CancelledError
+        self._run_local = threading.local()  # this thread's run deadline
+        self.default_timeout_ms: int = 0  # ConfigProto.operation_timeout_in_ms: waits without a run deadline
+
+    # --- host resources (queues, readers, iterators) ----------------------------------
+    def resource(self, key: str, factory: Callable[[], Any]) -> Any:
+        """The resource under `key`, created by `factory()` on first use (once, under the lock)."""
+        found = self.resources.get(key)
+        if found is None:
+            with self.lock:
+                found = self.resources.get(key)
+                if found is None:
+                    found = self.resources[key] = factory()
+        return found
+
+    def close(self) -> None:
+        """End the session's state: wake every blocked wait, then let each resource with a
+        `cancel()` method release its waiters and threads, then drop everything."""
+        self.closed.set()
+        with self.lock:
+            resources = list(self.resources.values())
+        for r in resources:
+            cancel = getattr(r, "cancel", None)
+            if callable(cancel):
+                cancel()
+        with self.lock:
+            self.variables.clear()
+            self._rngs.clear()
+            self.resources.clear()
+
+    # --- deadlines --------------------------------------------------------------------
+    @contextlib.contextmanager
+    def run_deadline(self, timeout_ms: int | None) -> Iterator[None]:
+        """Within: blocking host ops of this thread's run give up at now + timeout_ms
+        (DeadlineExceededError); None or <= 0 means no deadline, as in TF."""
+        previous = getattr(self._run_local, "deadline", None)
+        self._run_local.deadline = time.monotonic() + timeout_ms / 1000.0 if timeout_ms and timeout_ms > 0 else None
+        try:
+            yield
+        finally:
+            self._run_local.deadline = previous
+
+    def deadline(self) -> float | None:
+        """This thread's run deadline (time.monotonic() seconds), or None for none. Without a
+        RunOptions timeout, ConfigProto.operation_timeout_in_ms bounds each wait from its start."""
+        found = getattr(self._run_local, "deadline", None)
+        if found is None and self.default_timeout_ms > 0:
+            return time.monotonic() + self.default_timeout_ms / 1000.0
+        return found
 
     # --- variables ------------------------------------------------------------------
     def has_variable(self, name: str) -> bool:

@@ -233,6 +233,7 @@ class BaseSession:
         self._config = config or ConfigProto()
         self._state = SessionState()
         self._state.resources.update(session_resources(self._graph))  # py_func callables
+        self._state.default_timeout_ms = int(getattr(self._config, "operation_timeout_in_ms", 0) or 0)
         self._backend_name = backend or default_backend_name()
         self._backend = get_backend(self._backend_name)
         self._pipeline = pipeline
@@ -292,11 +293,7 @@ class BaseSession:
         self._cache.clear()
         self._fast.clear()
         self._pipeline_report = None
-        state = self._state
-        with state.lock:
-            state.variables.clear()
-            state._rngs.clear()
-            state.resources.clear()
+        self._state.close()
 
     def __enter__(self) -> "BaseSession":
         self._default_ctx = self.as_default()
@@ -340,6 +337,9 @@ class BaseSession:
         plan, slots, feed_arrays, key = self._resolve_plan(leaves, feed_dict)
         if run_metadata is not None and wants_trace(options):
             results = self._run_traced(plan, feed_arrays, options, run_metadata)
+        elif options is not None and getattr(options, "timeout_in_ms", 0):
+            with self._state.run_deadline(options.timeout_in_ms):
+                results = plan.executable.run(feed_arrays, self._state)
         else:
             results = plan.executable.run(feed_arrays, self._state)
         values = [None if s is None else _as_output(results[s]) for s in slots]
@@ -396,7 +396,8 @@ class BaseSession:
         `run_metadata.step_stats`; `output_partition_graphs` adds the plan graph run."""
         check_run_metadata(run_metadata)
         trace = StepTrace()
-        results = plan.executable.run(feed_arrays, self._state, trace=trace)
+        with self._state.run_deadline(getattr(options, "timeout_in_ms", 0)):
+            results = plan.executable.run(feed_arrays, self._state, trace=trace)
         partition = None
         if getattr(options, "output_partition_graphs", False):
             from ..framework.graph_def import compiled_graph_def

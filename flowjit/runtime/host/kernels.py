@@ -51,6 +51,15 @@ class KernelContext:
         """
         return self.interpreter.child(graph).run(args, self.state)
 
+    def resource(self, key: str, factory: Any) -> Any:
+        """The session's host resource under `key` (a queue, a reader, an iterator), created by
+        `factory()` the first time any step of this session asks for it."""
+        return self.state.resource(key, factory)
+
+    def deadline(self) -> float | None:
+        """When a blocking wait of this run must give up (time.monotonic() seconds), or None."""
+        return self.state.deadline()
+
     def rng(self) -> np.random.Generator:
         return self.state.rng(self.node.name, self.node.graph.seed, self.node.attrs.get("seed"))
 
