@@ -2,11 +2,12 @@
 
 The default pipeline (`default_pipeline()`):
 
-    simplification*(constant_folding, simplify, cse, dce) > fusion > cleanup
+    simplification*(constant_folding, simplify, cse, dce) > split_summaries > fusion > cleanup
 
 `simplification` is a fixed-point group: its four passes rerun until a whole round changes
 nothing (at most 10 rounds). `cleanup` is DCE again, for what passes inserted after the group
-(a user's, fusion) leave behind. Pruning to the fetches (passes/prune.py) runs before, in
+(a user's, fusion) leave behind. `split_summaries` hands a histogram's counting to the backend
+(passes/split_summaries.py). Pruning to the fetches (passes/prune.py) runs before, in
 Session, since it needs the fetches and feeds. `flowjit.passes.manager` explains how to edit a
 pipeline; `optimize` is what Session calls.
 """
@@ -22,12 +23,14 @@ from .dce import dce, eliminate_dead_code
 from .fusion import fusion
 from .manager import FixedPoint, Pass, PassManager, Pipeline, PipelineReport, as_pipeline, register_pass
 from .simplify import simplify
+from .split_summaries import split_summaries
 
 register_pass("constant_folding", constant_folding)
 register_pass("simplify", simplify)
 register_pass("cse", cse)
 register_pass("dce", dce)
 register_pass("fusion", fusion)
+register_pass("split_summaries", split_summaries)
 
 
 def simplification() -> FixedPoint:
@@ -45,7 +48,7 @@ register_pass("cleanup", cleanup)
 
 def default_pipeline() -> Pipeline:
     """A fresh copy of the default pipeline (edit it freely)."""
-    return Pipeline([simplification(), fusion(), cleanup()], name="default")
+    return Pipeline([simplification(), split_summaries(), fusion(), cleanup()], name="default")
 
 
 def no_optimization() -> Pipeline:

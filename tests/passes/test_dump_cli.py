@@ -62,7 +62,7 @@ def test_flowjit_dump_env_writes_every_stage(tmp_path, monkeypatch):
 
     first = read("002_simplification.constant_folding.1.txt")
     assert first.startswith("# flowjit dump: simplification.constant_folding.1\n"
-                            "# pipeline: simplification*(constant_folding, simplify, cse, dce) > fusion > cleanup\n")
+                            "# pipeline: simplification*(constant_folding, simplify, cse, dce) > split_summaries > fusion > cleanup\n")
     folded = parse_graph(first)  # a dump parses back
     assert [n.name for n in folded if n.provenance.created_by == "constant_folding"] == ["mul"]
     assert "#d62728" in read("002_simplification.constant_folding.1.dot")  # what changed is highlighted
@@ -164,7 +164,7 @@ def test_cli_dump_of_a_saved_graph(tmp_path, capsys):
 def test_cli_passes_and_errors(capsys, tmp_path):
     assert main(["passes"]) == 0
     out = capsys.readouterr().out
-    assert "default pipeline: simplification*(constant_folding, simplify, cse, dce) > fusion > cleanup" in out
+    assert "default pipeline: simplification*(constant_folding, simplify, cse, dce) > split_summaries > fusion > cleanup" in out
     assert main(["dump", str(tmp_path / "missing.py")]) == 2
 
 

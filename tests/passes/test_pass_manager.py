@@ -39,7 +39,7 @@ def small_graph() -> Graph:
 
 def test_default_pipeline_and_editing_by_name():
     p = default_pipeline()
-    assert p.describe() == "simplification*(constant_folding, simplify, cse, dce) > fusion > cleanup"
+    assert p.describe() == "simplification*(constant_folding, simplify, cse, dce) > split_summaries > fusion > cleanup"
 
     def mine(graph):
         return graph
@@ -49,7 +49,7 @@ def test_default_pipeline_and_editing_by_name():
     p.replace("simplify", Pass("my_simplify", mine))
     p.remove("dce")
     assert p.names() == ["simplification/constant_folding", "simplification/my_simplify", "simplification/cse",
-                         "simplification/after_cse", "mine", "fusion", "cleanup"]
+                         "simplification/after_cse", "split_summaries", "mine", "fusion", "cleanup"]
     assert "after_cse" in p and "dce" not in p
     assert "mine" not in default_pipeline()  # every call gives a fresh pipeline
 

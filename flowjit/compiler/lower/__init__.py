@@ -5,7 +5,7 @@ per op family, mirroring flowjit/ir/ops/. Importing this package registers every
 family modules are listed here once, and nothing else imports them for their side effect.
 """
 
-from . import array, base, image, math, nn, state  # noqa: F401  (each registers its rules into RULES)
+from . import array, base, image, math, nn, state, summary  # noqa: F401  (each registers its rules into RULES)
 from .core import NATIVE_DTYPES, RULES, Translator, Unsupported, out_dtype, out_shape, require, rule
 from .state import VAR_SCATTERS, var_scatter
 

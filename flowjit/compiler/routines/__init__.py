@@ -1,4 +1,4 @@
-"""Library routines: scans, top-k selection and scatters, one LLVM function per call.
+"""Library routines: scans, top-k selection, scatters and histograms, one LLVM function per call.
 
 Lowering produces a LIR `routine` node (lir.py) for the ops that are neither maps nor
 reductions: Cumsum/Cumprod (a serial scan along an axis), TopKV2 (a selection in every row) and
@@ -22,6 +22,8 @@ emitted here for that node, with every shape baked in as a constant.
            recorded and nothing is written), then the base is copied to the output (zeros
            without a base; nothing when a variable is updated in place) and the updates are
            applied in order (update: the last write wins; add/sub: duplicates accumulate).
+  histogram  serial: HistogramStats (TF's histogram buckets and sequential double sums) in one
+           pass, each value's bucket from a table on its top bits (routines/histogram.py).
 """
 
 from __future__ import annotations
@@ -32,11 +34,12 @@ import llvmlite.ir as ir
 
 from ..lir import L
 from .base import Routine
+from .histogram import Histogram
 from .scan import Scan
 from .scatter import Scatter
 from .topk import TopK
 
-ROUTINES: dict[str, type[Routine]] = {r.kind: r for r in (Scan, TopK, Scatter)}
+ROUTINES: dict[str, type[Routine]] = {r.kind: r for r in (Scan, TopK, Scatter, Histogram)}
 
 
 def routine_for(n: L) -> Routine:

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from .gradients import NotDifferentiable
 
-for _op_type in ("ScalarSummary", "HistogramSummary", "ImageSummary", "AudioSummaryV2", "TensorSummaryV2",
+for _op_type in ("ScalarSummary", "HistogramSummary", "HistogramStats", "HistogramSummaryFromStats", "ImageSummary", "AudioSummaryV2", "TensorSummaryV2",
                  "MergeSummary"):
     NotDifferentiable(_op_type)

@@ -9,8 +9,12 @@
   AudioSummaryV2    (tag, tensor, sample_rate)  attr max_outputs; 16-bit WAV, `tag/audio[/i]`
   TensorSummaryV2   (tag, tensor, serialized_summary_metadata)  the tensor as a TensorProto
   MergeSummary      (*inputs)               the union of the inputs' values; a repeated tag fails
+  HistogramStats    (values)                flowjit's: HistogramSummary's numbers as a float64 vector
+                                            (compiled natively; passes/split_summaries.py)
+  HistogramSummaryFromStats (tag, stats)    flowjit's: the histogram Summary from that vector
 
-Host ops (strings, protobuf, PNG/WAV encoding: never compiled), not stateful (TF's are not),
+Host ops (strings, protobuf, PNG/WAV encoding: never compiled; HistogramStats is the exception),
+not stateful (TF's are not),
 not differentiable. The bytes are written by `summary_wire` exactly as TF's C++ writes them.
 """
 
@@ -108,22 +112,45 @@ def default_bucket_limits() -> np.ndarray:
     return out
 
 
-def histogram_proto_fields(values: np.ndarray) -> tuple[float, float, float, float, float, list, list]:
-    """(min, max, num, sum, sum_squares, bucket_limit, bucket) as Histogram::EncodeToProto writes
-    them (zero buckets collapsed); sums accumulate in double in element order, as TF's do.
+STATS_HEAD = 6  # HistogramStats: [min, max, num, sum, sum_squares, first non-finite, counts...]
+NONFINITE_NAN, NONFINITE_INF = 1.0, 2.0  # stats[5]: the kind of the first non-finite value, 0 for none
 
-    Counting sorts the values once and finds each of the ~1,500 limits in them (bucket i holds
-    limits[i-1] <= x < limits[i]); only non-empty buckets and one entry per run of empty ones
-    are walked in Python."""
+
+def histogram_stats(values: np.ndarray) -> np.ndarray:
+    """HistogramStats' reference: what TF's Histogram::Add accumulates over the values in order
+    (double min, max, count, sum and sum of squares added one value at a time; the count of each
+    bucket, bucket i holding limits[i-1] <= x < limits[i], the last also what lies beyond), plus
+    the kind of the first NaN or infinity (TF's summary kernel rejects them).
+
+    Counting sorts the values once and finds each of the ~1,550 limits in them; the sums are
+    sequential (cumsum), as TF's."""
     limits = default_bucket_limits()
     v = np.asarray(values).reshape(-1)
     x = v.astype(np.float64)
+    out = np.zeros(STATS_HEAD + limits.size, np.float64)
+    bad = ~np.isfinite(x)
+    if bad.any():
+        out[5] = NONFINITE_NAN if np.isnan(x[np.argmax(bad)]) else NONFINITE_INF
+        return out
     if not x.size:
-        return DBL_MAX, -DBL_MAX, 0.0, 0.0, 0.0, [float(limits[-1])], [0.0]
+        out[0], out[1] = DBL_MAX, -DBL_MAX
+        return out
     xs = np.sort(v).astype(np.float64) if v.dtype in (np.float16, np.float32) else np.sort(x)  # casts keep order
     below = np.searchsorted(xs, limits, side="left")
-    counts = np.diff(below, prepend=0).astype(np.float64)
+    counts = out[STATS_HEAD:]
+    counts[:] = np.diff(below, prepend=0)
     counts[-1] += x.size - below[-1]
+    with np.errstate(over="ignore"):  # sums of huge values overflow to inf, as TF's doubles do
+        out[:5] = xs[0], xs[-1], x.size, np.cumsum(x)[-1], np.cumsum(x * x)[-1]
+    return out
+
+
+def histogram_proto_fields(stats: np.ndarray) -> tuple[float, float, float, float, float, list, list]:
+    """(min, max, num, sum, sum_squares, bucket_limit, bucket) of a HistogramStats vector, as
+    Histogram::EncodeToProto writes them: a run of empty buckets becomes one entry at its last
+    limit (only the non-empty buckets are walked in Python)."""
+    limits = default_bucket_limits()
+    counts = stats[STATS_HEAD:]
     out_limits: list[float] = []
     out_counts: list[float] = []
     prev = -1
@@ -137,8 +164,8 @@ def histogram_proto_fields(values: np.ndarray) -> tuple[float, float, float, flo
     if prev < len(limits) - 1:
         out_limits.append(float(limits[-1]))
         out_counts.append(0.0)
-    total, squares = float(np.cumsum(x)[-1]), float(np.cumsum(x * x)[-1])
-    return float(xs[0]), float(xs[-1]), float(x.size), total, squares, out_limits, out_counts
+    head = [float(f) for f in stats[:5]]
+    return head[0], head[1], head[2], head[3], head[4], out_limits, out_counts
 
 
 def _histogram_infer(inputs: Sequence[Value], attrs: dict) -> list[OutputSpec]:
@@ -147,19 +174,42 @@ def _histogram_infer(inputs: Sequence[Value], attrs: dict) -> list[OutputSpec]:
     return _string_output()
 
 
-def _histogram_kernel(ctx: Any, tag: np.ndarray, values: np.ndarray) -> np.ndarray:
+def _histogram_bytes(ctx: Any, tag: np.ndarray, stats: np.ndarray) -> np.ndarray:
+    """The Summary of one histogram from its stats; a NaN or infinity fails as TF's kernel does."""
     tag_bytes = _scalar_tag(ctx, tag, "tags must be scalar")
-    x = np.asarray(values).reshape(-1).astype(np.float64)
-    bad = ~np.isfinite(x)
-    if bad.any():
-        what = "Nan" if np.isnan(x[np.argmax(bad)]) else "Infinity"
+    if stats[5]:
+        what = "Nan" if stats[5] == NONFINITE_NAN else "Infinity"
         raise ctx.error(errors.InvalidArgumentError, f"{what} in summary histogram for: {ctx.node.name}")
-    body = wire.histo(*histogram_proto_fields(np.asarray(values)))  # sorts in the input's float type
+    body = wire.histo(*histogram_proto_fields(stats))
     return np.array(wire.summary([wire.value(tag_bytes, body)]), dtype=object)
+
+
+def _histogram_kernel(ctx: Any, tag: np.ndarray, values: np.ndarray) -> np.ndarray:
+    return _histogram_bytes(ctx, tag, histogram_stats(values))
+
+
+def _stats_infer(inputs: Sequence[Value], attrs: dict) -> list[OutputSpec]:
+    require_dtype("HistogramStats", inputs[0], REAL_NUMBER, "values")
+    return [spec(dtypes.float64, [STATS_HEAD + default_bucket_limits().size])]
+
+
+def _from_stats_infer(inputs: Sequence[Value], attrs: dict) -> list[OutputSpec]:
+    _require_scalar_tag("HistogramSummaryFromStats", inputs[0])
+    if inputs[1].dtype != dtypes.float64:
+        raise TypeError(f"HistogramSummaryFromStats takes HistogramStats' float64 vector, got {inputs[1].dtype.name}")
+    return _string_output()
 
 
 register_op("HistogramSummary", infer=_histogram_infer, kernel=_histogram_kernel, num_inputs=2, host=True,
             doc="Summary with a histogram (TF's default buckets) of values; NaN/Inf fail.")
+register_op("HistogramStats", infer=_stats_infer, kernel=lambda ctx, values: histogram_stats(values),
+            num_inputs=1,
+            doc="flowjit's numeric half of HistogramSummary (passes/split_summaries.py): [min, max, num, "
+                "sum, sum_squares, first non-finite kind, bucket counts...] in float64; compiled natively.")
+register_op("HistogramSummaryFromStats", infer=_from_stats_infer, kernel=_histogram_bytes, num_inputs=2,
+            host=True,
+            doc="flowjit's host half of HistogramSummary: the Summary proto from HistogramStats' vector "
+                "(node named as the HistogramSummary it replaces, so errors name that node).")
 
 
 # --- ImageSummary --------------------------------------------------------------------------

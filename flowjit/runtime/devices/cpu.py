@@ -37,7 +37,7 @@ from ...compiler.llvm import jit
 from ...compiler.program import Buffer, HostStep, KernelStep, Program, walk_steps
 from ...compiler.specialize import specialize
 from ...ir import errors
-from ...ir.graph import Graph, Value
+from ...ir.graph import Graph, Node, Value
 from ...ir.registry import get_op
 from .. import buffers as _buffers
 from ..executor import register_backend
@@ -70,6 +70,15 @@ def _variable_array(state: SessionState, name: str, buf: Buffer) -> np.ndarray |
     state.variables[name] = new
     owned[name] = new
     return new
+
+
+def _may_write_variables(node: Node) -> bool:
+    """Whether running `node` on the host may replace a variable's array (stateful ops, and
+    ops whose function bodies may assign)."""
+    if get_op(node.op).stateful:
+        return True
+    return any(isinstance(a, Graph) or (isinstance(a, (list, tuple)) and any(isinstance(g, Graph) for g in a))
+               for a in node.attrs.values())
 
 
 # --- native plans -------------------------------------------------------------------------------------
@@ -119,6 +128,9 @@ class NativePlan:
                                                                   for i in s.items)
                              for s in walk_steps(program.steps))
         self._interp = _CompiledBodies()
+        # host steps that may give a variable a new array: stateful ops and ops with bodies
+        self.may_write_variables = {id(item) for kind, item in self.sequence
+                                    if kind == "host" and _may_write_variables(item.node)}
         self.epoch = 0  # bumped whenever argv's feed/result slots are repointed
 
     @classmethod
@@ -191,7 +203,8 @@ class NativePlan:
                     _record_native(trace, self.sequence_steps[position], start, time.perf_counter())
             else:
                 self._host(item, feeds, state, env, host_arrays, results, argv, arena)
-                for b in self.var_bufs:  # a host step may have given a variable a new array
+                for b in self.var_bufs if id(item) in self.may_write_variables else ():
+                    # a stateful host step (or a control-flow body) may have given a variable a new array
                     arr = _variable_array(state, b.name, b)
                     if arr is None:
                         raise errors.node_error(errors.InternalError, item.node,
@@ -325,7 +338,8 @@ class NativePlan:
             inputs = [np.array(a, copy=True) if isinstance(x, Buffer) and x.kind == "var" else a
                       for x, a in zip(step.inputs, inputs)]
         outs = run_node(node, inputs, KernelContext(node, state, self._interp))
-        live_vars = [state.variables[b.name] for b in self.var_bufs if b.name in state.variables]
+        live_vars = [state.variables[b.name] for b in self.var_bufs if b.name in state.variables] \
+            if any(o.dtype != object for o in outs) else ()  # strings never alias a variable's numbers
         for v, o, slot in zip(node.values, outs, step.outputs):
             if any(np.may_share_memory(o, a) for a in live_vars):
                 o = o.copy()  # a variable's array, which native code may update in place later
