@@ -128,7 +128,7 @@ def test_function_library_for_cond_and_while():
     assert [a.type for a in then_f.signature.input_arg] == [t.DT_FLOAT]
     mul = next(n for n in then_f.node_def if n.op == "Mul")
     assert mul.input[0] == then_f.signature.input_arg[0].name
-    assert then_f.ret[then_f.signature.output_arg[0].name] == f"{mul.name}:output:0"
+    assert then_f.ret[then_f.signature.output_arg[0].name] == f"{mul.name}:z:0"
     loop = nodes["while"]
     assert loop.op == "StatelessWhile" and list(loop.attr["T"].list.type) == [t.DT_INT32]
     body = funcs[loop.attr["body"].func.name]

@@ -16,11 +16,12 @@ What is written, as TF writes it:
 Function bodies (`If` branches, `While` cond/body) go to the GraphDef's `library` as
 `FunctionDef`s, as TF2's functional control flow writes them; the node's attr is a `func`
 naming it, `If`/`While` get `output_shapes`, and those whose bodies hold no stateful op are
-`StatelessIf`/`StatelessWhile`, as TF2 names them. Limit: inside a FunctionDef a node's input
-is `node:output:N`; TF writes the op def's output arg name in the middle (`output` for Const,
-`z` for Mul, `y` for Neg) and flowjit's registry has no output arg names, so TensorBoard reads
-these functions but TF's importer would refuse the bodies of ops whose output is not `output`.
-`While` nodes keep flowjit's loop variables (TF2 adds a loop counter and the maximum iterations).
+`StatelessIf`/`StatelessWhile`, as TF2 names them. Inside a FunctionDef a node's input is
+`node:<output arg>:<k>` with TF's output arg names (`mul:z:0`; output_arg_names.py), so TF's
+importer reads the bodies. A While carries its captured values through its body, as TF's does
+(flowjit's While returns only the loop variables); one with gradient records (num_exports) has
+no TF form and is written with flowjit's outputs. `While` nodes keep flowjit's loop variables
+(TF2 adds a loop counter and the maximum iterations).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from ...ir.registry import get_op, has_op
 from ...ir.shapes import TensorShape
 from ..summary.proto import tb_proto
 from . import graph_attrs
+from .output_arg_names import output_name
 
 # TF's GraphDef producer version of the op set flowjit's GraphDefs use (TF 2.21: AddV2,
 # functional If/While); readers check only that it is not older than their min_consumer.
@@ -109,13 +111,14 @@ class _Library:
         self.functions: list[Any] = []
         self._names: dict[int, str] = {}
         self._used: set[str] = set()
+        self.passthrough: dict[int, int] = {}  # While body -> first captured param it returns as is
 
     def add(self, body: IRGraph, base: str) -> str:
         if id(body) in self._names:
             return self._names[id(body)]
         name = _unique(re.sub(r"[^A-Za-z0-9_.\-]", "_", base), self._used)
         self._names[id(body)] = name
-        self.functions.append(_function_def(body, name, self))
+        self.functions.append(_function_def(body, name, self, self.passthrough.get(id(body))))
         return name
 
 
@@ -184,6 +187,12 @@ def _fill_attrs(proto_attr: Any, node: Node, library: _Library, add_shapes: bool
     """Write `node`'s attrs in TF's names and types into the NodeDef/FunctionDef node's map."""
     dropped = graph_attrs.DROPPED_ATTRS.get(node.op, frozenset())
     func_base = node.name
+    output_shapes = [o.shape for o in node.outputs]
+    if node.op == "While" and not node.attrs.get("num_exports"):
+        # TF's While carries every input through: the body returns the captured values as they
+        # came, and the node has an output (and a shape) for each of them
+        library.passthrough[id(node.attrs["body"])] = len(node.outputs)
+        output_shapes += [v.shape for v in node.inputs[len(node.outputs):]]
     for key, value in node.attrs.items():
         if key in dropped:
             continue
@@ -194,7 +203,7 @@ def _fill_attrs(proto_attr: Any, node: Node, library: _Library, add_shapes: bool
     implicit = graph_attrs.implicit_type_attrs(node.op, [v.dtype for v in node.inputs],
                                                [o.dtype for o in node.outputs])
     if node.op in ("If", "While"):  # TF2's functional control flow states its output shapes
-        implicit["output_shapes"] = [o.shape for o in node.outputs]
+        implicit["output_shapes"] = output_shapes
     for key, value in implicit.items():
         if key not in proto_attr:
             proto_attr[key].CopyFrom(_attr_value(value, library, func_base))
@@ -256,8 +265,9 @@ def _arg_name(name: str, used: set[str]) -> str:
     return _unique(base, used)
 
 
-def _function_def(body: IRGraph, name: str, library: _Library) -> Any:
-    """A function body graph (params: Arg nodes, results: values) as a FunctionDef."""
+def _function_def(body: IRGraph, name: str, library: _Library, passthrough: int | None = None) -> Any:
+    """A function body graph (params: Arg nodes, results: values) as a FunctionDef; with
+    `passthrough`, the params from that index on are returned too (a While body as TF's)."""
     fpb = tb_proto("function_pb2")
     fdef = fpb.FunctionDef()
     fdef.signature.name = name
@@ -272,7 +282,7 @@ def _function_def(body: IRGraph, name: str, library: _Library) -> Any:
         if id(n) in params:
             continue
         for v in n.values:
-            names[v] = f"{n.name}:output:{v.index}"
+            names[v] = f"{n.name}:{output_name(tf_op_type(n), v.index, len(n.outputs))}"
     for n in body.topological_order():
         if id(n) not in params:
             fdef.node_def.append(node_def(n, library, input_names=names))
@@ -280,6 +290,11 @@ def _function_def(body: IRGraph, name: str, library: _Library) -> Any:
         out = _unique(f"output_{k}", used)
         fdef.signature.output_arg.add(name=out, type=datatype_enum(r.dtype))
         fdef.ret[out] = names[r]
+    extra = body.params[passthrough:] if passthrough is not None else []
+    for k, p in enumerate(extra, len(body.results)):
+        out = _unique(f"output_{k}", used)
+        fdef.signature.output_arg.add(name=out, type=datatype_enum(p.outputs[0].dtype))
+        fdef.ret[out] = names[p.output(0)]
     return fdef
 
 
