@@ -56,7 +56,17 @@ from . import train, layers, contrib, math  # noqa: E402
 from . import losses  # noqa: E402
 from . import metrics  # noqa: E402
 from . import image  # noqa: E402  (tf.image)
+from . import data  # noqa: E402  (tf.data)
 from . import app, flags, gfile, io, logging  # noqa: E402  (program scaffolding: tf.app, tf.flags, ...)
+from . import python_io  # noqa: E402  (tf.python_io: TFRecord files)
+from .frontend.ops.parsing_ops import *  # noqa: F401,F403,E402  (tf.parse_example, tf.FixedLenFeature, ...)
+from .frontend.ops.io_ops import *  # noqa: F401,F403,E402  (tf.decode_csv, tf.decode_raw, tf.read_file, ...)
+from .frontend.ops.string_ops import *  # noqa: F401,F403,E402  (tf.string_split, tf.string_join, tf.substr, ...)
+from . import strings  # noqa: E402  (tf.strings)
+from .frontend.ops.data_flow_ops import *  # noqa: F401,F403,E402  (tf.FIFOQueue, tf.RandomShuffleQueue, ...)
+from .frontend.ops.reader_ops import *  # noqa: F401,F403,E402  (tf.TextLineReader, tf.TFRecordReader, ...)
+from .frontend.ops.state_ops import *  # noqa: F401,F403,E402  (tf.count_up_to)
+from . import queue  # noqa: E402  (tf.queue)
 from .frontend.platform.v2_compat import *  # noqa: F401,F403,E402  (tf.executing_eagerly, tf.disable_*)
 from . import compat  # noqa: E402
 from .summary import Event, SessionLog, Summary  # noqa: E402  (tf.summary; the protos need the tensorboard extra)

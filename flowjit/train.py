@@ -18,4 +18,9 @@ from .frontend.train.moving_averages import *  # noqa: F401,F403
 from .frontend.train.coordinator import *  # noqa: F401,F403
 from .frontend.train.session_manager import *  # noqa: F401,F403
 from .frontend.train.supervisor import *  # noqa: F401,F403
+from .frontend.train.queue_runner import *  # noqa: F401,F403
+from .frontend.train.input import *  # noqa: F401,F403
+from .frontend.train import queue_runner  # noqa: F401  (tf.train.queue_runner.QueueRunner)
 from .frontend.summary.reader import summary_iterator  # noqa: F401,E402  (tf.train.summary_iterator)
+from .ir.formats.example import (BytesList, Example, Feature, FeatureList, FeatureLists, Features,  # noqa: F401,E402
+                                  FloatList, Int64List, SequenceExample)  # (tf.train.Example protos)

@@ -106,3 +106,14 @@ def test_summaries_example_writes_what_tensorboard_reads(tmp_path, capsys):
     nodes = {node.name for node in accumulator.Graph().node}
     assert {"input/x", "conv1/weights", "fc1/weights", "loss/Mean", "digits"} <= nodes
     assert f"tensorboard --logdir {tmp_path}" in capsys.readouterr().out
+
+
+def test_queue_pipeline_learns_as_feed_dict_does():
+    """The seed's pipeline (TFRecord shards -> reader -> parse -> shuffle_batch -> train) reaches
+    the accuracy of the same softmax model fed with feed_dict, and reads every test example once."""
+    pytest.importorskip("sklearn")
+    queued = load("queue_pipeline").main(["--steps", "300", "--backend", BACKEND, "--quiet"])
+    fed = load("softmax_digits").main(["--steps", "300", "--backend", BACKEND])
+    assert queued["test_examples"] == 449
+    assert queued["test_accuracy"] > 0.9
+    assert abs(queued["test_accuracy"] - fed["test_accuracy"]) < 0.04

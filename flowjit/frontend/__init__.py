@@ -18,3 +18,6 @@ from .grad import candidate_sampling_grad  # noqa: F401  (samplers: not differen
 from .grad import sparse_grad, ctc_grad  # noqa: F401  (sparse ops, CTC loss)
 from .grad import image_grad  # noqa: F401  (image resizers)
 from .grad import summary_grad  # noqa: F401  (summary ops: not differentiable)
+from .grad import dataset_grad  # noqa: F401  (tf.data iterator ops: not differentiable)
+from .grad import data_flow_grad  # noqa: F401  (queues, readers, CountUpTo: not differentiable)
+from .grad import parsing_grad  # noqa: F401  (parsing, string, decode ops: not differentiable)

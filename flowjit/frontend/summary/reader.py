@@ -9,57 +9,15 @@ iteration (TF's tf_record_iterator does the same).
 from __future__ import annotations
 
 import os
-import struct
-from typing import Any, BinaryIO, Iterator
+from typing import Any, Iterator
 
 from ...ir import errors
-from .proto import tb_import, tb_proto
-
-_HEADER = 12
-_FOOTER = 4
-
-
-def _crc_fn() -> Any:
-    return tb_import("tensorboard.compat.tensorflow_stub.pywrap_tensorflow",
-                     "tf.summary.summary_iterator").masked_crc32c
-
-
-def _read_exact(f: BinaryIO, n: int) -> bytes:
-    data = f.read(n)
-    return data if data is not None else b""
-
+from ...ir.formats import records
+from .proto import tb_proto
 
 def tf_record_iterator(path: str) -> Iterator[bytes]:
-    """The records of a TFRecord file, each checked against both of its CRCs."""
-    masked_crc32c = _crc_fn()
-    try:
-        f = open(os.fspath(path), "rb")
-    except FileNotFoundError:
-        raise errors.NotFoundError(None, None, f"{path}; No such file or directory") from None
-    except OSError as exc:
-        raise errors.PermissionDeniedError(None, None, f"{path}; {exc.strerror}") from None
-    with f:
-        offset = 0
-        while True:
-            header = _read_exact(f, _HEADER)
-            if not header:
-                return
-            if len(header) < _HEADER:
-                raise errors.DataLossError(None, None, f"truncated record at {offset} in {path}")
-            length_bytes, length_crc = header[:8], struct.unpack("<I", header[8:])[0]
-            if masked_crc32c(length_bytes) != length_crc:
-                raise errors.DataLossError(None, None, f"corrupted record at {offset} in {path} "
-                                                       "(length CRC mismatch)")
-            (length,) = struct.unpack("<Q", length_bytes)
-            body = _read_exact(f, length + _FOOTER)
-            if len(body) < length + _FOOTER:
-                raise errors.DataLossError(None, None, f"truncated record at {offset} in {path}")
-            data, (data_crc,) = body[:length], struct.unpack("<I", body[length:])
-            if masked_crc32c(data) != data_crc:
-                raise errors.DataLossError(None, None, f"corrupted record at {offset} in {path} "
-                                                       "(data CRC mismatch)")
-            yield data
-            offset += _HEADER + length + _FOOTER
+    """The records of a TFRecord file, each checked against both of its CRCs (ir.formats.records)."""
+    return records.read_records(os.fspath(path))
 
 
 def summary_iterator(path: str) -> Iterator[Any]:

@@ -23,6 +23,7 @@ import time
 from typing import Any
 
 from ...ir import errors
+from ...ir.formats import records
 from .proto import tb_import, tb_proto
 
 _log = logging.getLogger("flowjit.summary")
@@ -79,7 +80,6 @@ class EventFileWriter:
 
     def _open(self) -> None:
         async_mod = tb_import("tensorboard.summary.writer.event_file_writer", _WHAT)
-        record_mod = tb_import("tensorboard.summary.writer.record_writer", _WHAT)
         _make_logdir(self._logdir)
         self._file_name = event_file_name(self._logdir, self._suffix)
         try:
@@ -87,7 +87,7 @@ class EventFileWriter:
         except OSError as exc:
             raise errors.PermissionDeniedError(
                 None, None, f"FileWriter cannot open event file {self._file_name!r}: {exc.strerror}") from None
-        self._writer = async_mod._AsyncWriter(record_mod.RecordWriter(self._file), self._max_queue,
+        self._writer = async_mod._AsyncWriter(records.RecordWriter(self._file), self._max_queue,
                                               self._flush_secs)
         self._closed = False
         first = self._event_pb2.Event(wall_time=time.time(), file_version="brain.Event:2")

@@ -224,8 +224,13 @@ class Supervisor:
         return threads
 
     def start_queue_runners(self, sess: Any, queue_runners: Sequence[Any] | None = None) -> list[Any]:
-        """flowjit has no queue runners yet: starts nothing (TF returns the started threads)."""
-        return []
+        """Starts the graph's QueueRunners (or `queue_runners`) under this supervisor's coordinator."""
+        if queue_runners is None:
+            queue_runners = self._graph.get_collection(GraphKeys.QUEUE_RUNNERS)
+        threads = []
+        for qr in queue_runners:
+            threads.extend(qr.create_threads(sess, coord=self._coord, daemon=True, start=True))
+        return threads
 
     def loop(self, timer_interval_secs: float | None, target: Callable[..., Any], args: Sequence[Any] | None = None,
              kwargs: dict[str, Any] | None = None) -> LooperThread:

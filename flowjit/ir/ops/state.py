@@ -133,3 +133,29 @@ def _report_kernel(ctx, *refs):
 register_op("ReportUninitialized", infer=lambda inputs, attrs: [spec(dtypes.string, [None])],
             kernel=_report_kernel, stateful=True, host=True, ref_inputs=tuple(range(10000)),
             doc="Names (strings) of the variables in attr `vars` that have no value yet.")
+
+
+# --- CountUpTo (tf.count_up_to; limit_epochs' epoch counter) ---------------------------------
+
+def _count_up_to_infer(inputs, attrs):
+    (ref,) = inputs
+    if ref.dtype not in (dtypes.int32, dtypes.int64) or ref.shape.rank not in (None, 0):
+        raise TypeError(f"CountUpTo needs a scalar int32 or int64 variable, got {ref.dtype.name} {ref.shape}")
+    if not isinstance(attrs.get("limit"), int):
+        raise TypeError(f"CountUpTo needs an int attr limit, got {attrs.get('limit')!r}")
+    return [spec(ref.dtype, [])]
+
+
+def _count_up_to_kernel(ctx, ref):
+    limit = ctx.attrs["limit"]
+    with ctx.state.lock:  # queue-runner threads may count at once
+        current = ctx.state.read_variable(ctx.attrs["var"], ctx)
+        if current >= limit:
+            raise ctx.error(errors.OutOfRangeError, f"Reached limit of {limit}")
+        ctx.state.write_variable(ctx.attrs["var"], (current + 1).astype(current.dtype))
+    return np.array(current, copy=True)
+
+
+register_op("CountUpTo", ref_inputs=(0,), writes_variable=True, infer=_count_up_to_infer, kernel=_count_up_to_kernel,
+            num_inputs=1, stateful=True, host=True,
+            doc="Increments the variable (attr var) and returns its old value; OutOfRangeError at attr limit.")

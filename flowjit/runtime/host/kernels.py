@@ -21,6 +21,9 @@ from ...ir import errors
 from ...ir.graph import Graph, Node
 from ...ir.registry import get_op
 from ..state import SessionState
+from .queues import display_name, make_queue
+from .readers import make_reader
+from .datasets import IteratorResource
 
 
 class KernelContext:
@@ -59,6 +62,30 @@ class KernelContext:
     def deadline(self) -> float | None:
         """When a blocking wait of this run must give up (time.monotonic() seconds), or None."""
         return self.state.deadline()
+
+    def host_queue(self, kind: str, key: str) -> Any:
+        """The session's queue under `key` for this creation node (kind: TF's op type without
+        'V2'), made from the node's attrs the first time (runtime/host/queues.py)."""
+        a = self.node.attrs
+
+        def factory() -> Any:
+            shapes = [tuple(s.as_list()) if hasattr(s, "as_list") else tuple(s) for s in (a.get("shapes") or [])]
+            return make_queue(kind, display_name(self.state, self.node.name, a.get("shared_name") or ""),
+                              [t.np_dtype for t in a["component_types"]], shapes, a.get("capacity", -1),
+                              a.get("min_after_dequeue", 0), self.rng() if kind == "RandomShuffleQueue" else None)
+        return self.resource(key, factory)
+
+    def host_reader(self, kind: str, key: str) -> Any:
+        """The session's reader under `key` for this creation node (runtime/host/readers.py)."""
+        return self.resource(key, lambda: make_reader(kind, self.node.name, dict(self.node.attrs)))
+
+    def dataset_iterator(self, key: str) -> Any:
+        """The session's tf.data iterator under handle `key` (runtime/host/datasets.py)."""
+        return self.resource("dataset_iterator:" + key, IteratorResource)
+
+    def has_dataset_iterator(self, key: str) -> bool:
+        """Whether this session has made the iterator of handle `key` (from_string_handle)."""
+        return ("dataset_iterator:" + key) in self.state.resources
 
     def rng(self) -> np.random.Generator:
         return self.state.rng(self.node.name, self.node.graph.seed, self.node.attrs.get("seed"))
