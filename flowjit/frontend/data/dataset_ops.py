@@ -24,7 +24,7 @@ from ..framework.tensor import Tensor, convert_to_tensor
 from . import structure as nest
 from .captures import Captures
 from .iterator_ops import make_initializable_iterator, make_one_shot_iterator
-from .structure import Spec
+from .structure import HasElementStructure, Spec
 
 AUTOTUNE = -1
 _generator_ids = itertools.count()
@@ -89,7 +89,7 @@ def _trace(fn: Callable[..., Any], spec: Any, what: str, returns_dataset: bool =
     return _Traced(body, shared, out_structure), inner_tree
 
 
-class DatasetV1:
+class DatasetV1(HasElementStructure):
     """A TF1 `tf.data.Dataset`: a description of a sequence of elements, read by an iterator."""
 
     _structure: Any
@@ -98,21 +98,7 @@ class DatasetV1:
         raise NotImplementedError(f"{type(self).__name__} does not describe a dataset")
 
     # --- TF1 properties -------------------------------------------------------------------
-    @property
-    def output_types(self) -> Any:
-        return nest.map_structure(lambda s: s.dtype, self._structure)
-
-    @property
-    def output_shapes(self) -> Any:
-        return nest.map_structure(lambda s: s.shape, self._structure)
-
-    @property
-    def output_classes(self) -> Any:
-        return nest.map_structure(lambda s: Tensor, self._structure)
-
-    @property
-    def element_spec(self) -> Any:
-        return self._structure
+    tensor_class = Tensor  # output_types, output_shapes, output_classes, element_spec: HasElementStructure
 
     def __iter__(self):
         raise RuntimeError("dataset.__iter__() is only supported when eager execution is enabled.")

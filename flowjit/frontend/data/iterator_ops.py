@@ -15,7 +15,7 @@ from ..framework.graph import get_default_graph
 from ..framework.tensor import Operation, Tensor, convert_to_tensor
 from . import structure as nest
 from .captures import Captures
-from .structure import Spec
+from .structure import HasElementStructure, Spec
 
 _ONE_SHOT_CAPTURE_ERROR = (
     "Failed to create a one-shot iterator for a dataset. `Dataset.make_one_shot_iterator()` does not support "
@@ -42,7 +42,7 @@ def _dataset_inputs(dataset: Any) -> tuple[tuple, list[Tensor]]:
     return tree, caps.tensors
 
 
-class Iterator:
+class Iterator(HasElementStructure):
     """A TF1 iterator: `get_next()`, `initializer`, `make_initializer(dataset)`, `string_handle()`."""
 
     def __init__(self, iterator_resource: Tensor, initializer: Operation | None, structure: Any) -> None:
@@ -51,21 +51,7 @@ class Iterator:
         self._structure = structure
 
     # --- TF1 properties --------------------------------------------------------------------
-    @property
-    def output_types(self) -> Any:
-        return nest.map_structure(lambda s: s.dtype, self._structure)
-
-    @property
-    def output_shapes(self) -> Any:
-        return nest.map_structure(lambda s: s.shape, self._structure)
-
-    @property
-    def output_classes(self) -> Any:
-        return nest.map_structure(lambda s: Tensor, self._structure)
-
-    @property
-    def element_spec(self) -> Any:
-        return self._structure
+    tensor_class = Tensor  # output_types, output_shapes, output_classes, element_spec: HasElementStructure
 
     @property
     def initializer(self) -> Operation:

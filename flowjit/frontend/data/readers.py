@@ -54,30 +54,31 @@ def _int(value: Any, name: str) -> int:
     return int(value)
 
 
-class TextLineDatasetV1(DatasetV1):
+class _FileLinesDataset(DatasetV1):
+    """Scalar strings read from files, one kind of reading per subclass (`kind`, the tree's tag)."""
+
+    kind = ""
+
+    def __init__(self, filenames: Any, compression_type: Any = None, buffer_size: Any = None,
+                 num_parallel_reads: Any = None) -> None:
+        self._filenames = _filenames(filenames)
+        self._compression = _compression(compression_type)
+        self._structure = Spec(dtypes.string, TensorShape([]))
+
+    def _tree(self, caps: Captures) -> tuple:
+        return (self.kind, caps.add(self._filenames), self._compression)
+
+
+class TextLineDatasetV1(_FileLinesDataset):
     """The lines of text files (without the line ending), as scalar strings."""
 
-    def __init__(self, filenames: Any, compression_type: Any = None, buffer_size: Any = None,
-                 num_parallel_reads: Any = None) -> None:
-        self._filenames = _filenames(filenames)
-        self._compression = _compression(compression_type)
-        self._structure = Spec(dtypes.string, TensorShape([]))
-
-    def _tree(self, caps: Captures) -> tuple:
-        return ("text_line", caps.add(self._filenames), self._compression)
+    kind = "text_line"
 
 
-class TFRecordDatasetV1(DatasetV1):
+class TFRecordDatasetV1(_FileLinesDataset):
     """The records of TFRecord files, as scalar strings (DataLossError on a corrupted record)."""
 
-    def __init__(self, filenames: Any, compression_type: Any = None, buffer_size: Any = None,
-                 num_parallel_reads: Any = None) -> None:
-        self._filenames = _filenames(filenames)
-        self._compression = _compression(compression_type)
-        self._structure = Spec(dtypes.string, TensorShape([]))
-
-    def _tree(self, caps: Captures) -> tuple:
-        return ("tfrecord", caps.add(self._filenames), self._compression)
+    kind = "tfrecord"
 
 
 class FixedLengthRecordDatasetV1(DatasetV1):

@@ -92,3 +92,27 @@ def shape_leaves(shapes: Any, like: Any) -> list[Any]:
     if is_structure(like):
         return [leaf for s, l in zip(shapes, like) for leaf in shape_leaves(s, l)]
     return [shapes]
+
+
+class HasElementStructure:
+    """TF1's element properties of a Dataset or an Iterator, read from `self._structure` (a
+    nested structure of Specs); `tensor_class` is what `output_classes` names for a leaf."""
+
+    _structure: Any
+    tensor_class: Any = None
+
+    @property
+    def output_types(self) -> Any:
+        return map_structure(lambda s: s.dtype, self._structure)
+
+    @property
+    def output_shapes(self) -> Any:
+        return map_structure(lambda s: s.shape, self._structure)
+
+    @property
+    def output_classes(self) -> Any:
+        return map_structure(lambda s: self.tensor_class, self._structure)
+
+    @property
+    def element_spec(self) -> Any:
+        return self._structure
