@@ -45,8 +45,6 @@ def _pipeline(tf, paths, session_kwargs):
 
 def test_pipeline_matches_tensorflow(tmp_path):
     tf1 = pytest.importorskip("tensorflow").compat.v1
-    if not hasattr(flowjit, "decode_csv"):
-        pytest.skip("tf.decode_csv (brief R) is not in flowjit yet")
     paths = _write(tmp_path)
     expected = _pipeline(tf1, paths, {})
     assert expected[1][-1][0] == [13, 14]  # 10 lines in batches of 4: a final batch of 2
