@@ -218,3 +218,19 @@ def test_memory_cache_size_comes_from_the_environment(memory_cache, monkeypatch)
     monkeypatch.setenv("FLOWJIT_JIT_CACHE_SIZE", "0")
     jit._remember("a", object())
     assert not memory_cache
+
+
+def test_trim_scans_now_and_then_not_per_write(tmp_path, monkeypatch):
+    """A scan stats every object: it runs on a process's first write and after a tenth of the
+    limit has been written since, not after every compile."""
+    scans = []
+    monkeypatch.setattr(cache, "trim_disk_cache", lambda d, limit=None: scans.append(limit) or 0)
+    monkeypatch.setattr(cache, "cache_limit_bytes", lambda: 1000)
+    schedule = cache.TrimSchedule()
+    schedule.wrote(tmp_path, 10)
+    assert len(scans) == 1
+    for _ in range(9):
+        schedule.wrote(tmp_path, 10)
+    assert len(scans) == 1  # 90 bytes since the scan: under a tenth of 1000
+    schedule.wrote(tmp_path, 10)
+    assert len(scans) == 2 and scans[-1] == 1000

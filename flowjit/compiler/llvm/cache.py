@@ -25,6 +25,7 @@ import json
 import os
 import pathlib
 import tempfile
+import threading
 import warnings
 from typing import Any
 
@@ -186,6 +187,25 @@ def cache_limit_bytes() -> int:
         return int(options.get("FLOWJIT_CACHE_MAX_MB") * (1 << 20))
     except ValueError:
         return 1024 << 20
+
+
+class TrimSchedule:
+    """When a process rescans the cache to trim it: after it has written a tenth of the limit
+    since its last scan (and on its first write). A scan stats every object, so scanning after
+    every write made each compile cost O(cache size); the cache may now overshoot its limit by
+    a tenth per writing process before the scan trims it back under 80%."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._written: int | None = None  # bytes since the last scan; None: never scanned
+
+    def wrote(self, d: pathlib.Path, nbytes: int) -> int:
+        """Note `nbytes` written into `d`; trim if due. Returns the number of objects removed."""
+        limit = cache_limit_bytes()
+        with self._lock:
+            due = self._written is None or self._written + nbytes >= limit // 10
+            self._written = 0 if due else self._written + nbytes
+        return trim_disk_cache(d, limit) if due else 0
 
 
 def trim_disk_cache(d: pathlib.Path, limit: int | None = None) -> int:

@@ -27,10 +27,11 @@ import llvmlite.binding as llvm
 
 from ... import options
 from . import dump as _dump
-from .cache import cache_dir, read_entry, stats, trim_disk_cache, write_entry
+from .cache import TrimSchedule, cache_dir, read_entry, stats, write_entry
 from ..targets.cpu import host_target
 
 _lock = threading.RLock()
+_TRIM = TrimSchedule()  # the disk cache is rescanned for trimming now and then, not per write
 
 
 class CompileError(RuntimeError):
@@ -156,7 +157,7 @@ def compile_ir(ir_text: str | Callable[[], str], key: str, name: str, symbols: l
         d = cache_dir()
         if d is not None:
             write_entry(d, name, key, obj, meta)
-            trim_disk_cache(d)
+            _TRIM.wrote(d, len(obj))
         stats["compiled"] += 1
         _remember(key, lib)
         return lib
